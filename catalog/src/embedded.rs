@@ -1,0 +1,147 @@
+//! The embedded S3 server: `s3s-fs` serving a folder on 127.0.0.1, on a free port, with
+//! random credentials. The catalog talks to it over HTTP with the same client it uses for
+//! any S3, so the default setup exercises the real code path.
+//!
+//! It gets its own listener rather than a route in the app's router: S3 path-style URLs
+//! (`/{bucket}/{key}`) would collide with the app's routes.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder as ConnectionBuilder;
+use hyper_util::server::graceful::GracefulShutdown;
+use rand::distr::{Alphanumeric, SampleString};
+use s3s::auth::SimpleAuth;
+use s3s::service::S3ServiceBuilder;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::error::{CatalogError, Result};
+use crate::s3_client::StaticEndpoint;
+
+/// The bucket the embedded server keeps everything in.
+pub const EMBEDDED_BUCKET: &str = "dbm";
+
+/// A running embedded S3 server. Stopped on [`EmbeddedS3::shutdown`] or when dropped.
+pub struct EmbeddedS3 {
+    endpoint: StaticEndpoint,
+    data_dir: PathBuf,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for EmbeddedS3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedS3")
+            .field("endpoint", &self.endpoint)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmbeddedS3 {
+    /// Starts serving `data_dir` (created if missing) and makes sure the bucket exists.
+    pub async fn start(data_dir: &Path) -> Result<Self> {
+        let bucket_dir = data_dir.join(EMBEDDED_BUCKET);
+        tokio::fs::create_dir_all(&bucket_dir)
+            .await
+            .map_err(|source| CatalogError::Io {
+                path: bucket_dir.clone(),
+                source,
+            })?;
+        let filesystem = s3s_fs::FileSystem::new(data_dir).map_err(|error| {
+            CatalogError::Embedded(format!("cannot serve {}: {error:?}", data_dir.display()))
+        })?;
+
+        let access_key = random_token(20);
+        let secret_key = random_token(40);
+        let service = {
+            let mut builder = S3ServiceBuilder::new(filesystem);
+            builder.set_auth(SimpleAuth::from_single(
+                access_key.clone(),
+                secret_key.clone(),
+            ));
+            builder.build()
+        };
+
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .map_err(|error| CatalogError::Embedded(format!("cannot bind 127.0.0.1: {error}")))?;
+        let address = listener
+            .local_addr()
+            .map_err(|error| CatalogError::Embedded(error.to_string()))?;
+
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(serve(listener, service, stopped));
+        tracing::info!(%address, data_dir = %data_dir.display(), "embedded S3 server started");
+
+        Ok(Self {
+            endpoint: StaticEndpoint {
+                url: format!("http://{address}"),
+                access_key,
+                secret_key,
+            },
+            data_dir: data_dir.to_owned(),
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// The URL and credentials to reach it.
+    pub fn endpoint(&self) -> &StaticEndpoint {
+        &self.endpoint
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Stops accepting connections and waits for requests in flight to finish.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for EmbeddedS3 {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    service: s3s::service::S3Service,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let connections = ConnectionBuilder::new(TokioExecutor::new());
+    let graceful = GracefulShutdown::new();
+    loop {
+        let socket = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((socket, _peer)) => socket,
+                Err(error) => {
+                    tracing::warn!(%error, "embedded S3: accept failed");
+                    continue;
+                }
+            },
+            _ = stopped.changed() => break,
+        };
+        let connection = connections.serve_connection(TokioIo::new(socket), service.clone());
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "embedded S3: connection ended with an error");
+            }
+        });
+    }
+    graceful.shutdown().await;
+}
+
+fn random_token(length: usize) -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), length)
+}

@@ -1,0 +1,202 @@
+//! The S3 layout (DESIGN.md §3): where databases, tables, markers and statistics live, and
+//! how a listed key is read back. The only place object keys are built or parsed.
+//!
+//! ```text
+//! {prefix}default/{database}/{table}.csv            shared, read-only databases
+//! {prefix}users/{user}/{database}/{table}.csv       each user's own databases
+//! {prefix}.../{database}/.dbm/database.json         marker: the database exists
+//! {prefix}.../{database}/.dbm/stats/{table}.json    statistics of one table
+//! ```
+//! Database and table names can never start with `.`, so `.dbm` cannot collide with them.
+
+use shared::{DatabaseName, TableName, UserName};
+
+/// The folder inside a database that holds the app's own objects; listings hide it.
+pub const RESERVED_DIR: &str = ".dbm";
+const MARKER_FILE: &str = "database.json";
+const TABLE_EXTENSION: &str = ".csv";
+
+/// Whose databases: the shared default ones, or one user's own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Default,
+    User(UserName),
+}
+
+/// What a key found under a scope is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Table {
+        database: DatabaseName,
+        table: TableName,
+    },
+    /// The marker, statistics or any other object in the reserved folder.
+    Reserved { database: DatabaseName },
+    /// Anything else under a database (another file type, a nested folder): ignored, but
+    /// it still shows that the database exists.
+    Other { database: DatabaseName },
+}
+
+impl Entry {
+    pub fn database(&self) -> &DatabaseName {
+        match self {
+            Entry::Table { database, .. }
+            | Entry::Reserved { database }
+            | Entry::Other { database } => database,
+        }
+    }
+}
+
+/// Builds and parses keys under an optional bucket-wide prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// Empty, or ends with `/`.
+    prefix: String,
+}
+
+impl Layout {
+    /// `prefix` may be empty or have leading or trailing slashes; it is normalised.
+    pub fn new(prefix: &str) -> Self {
+        let trimmed = prefix.trim_matches('/');
+        let prefix = if trimmed.is_empty() {
+            String::new()
+        } else {
+            format!("{trimmed}/")
+        };
+        Self { prefix }
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The folder that holds every database of `scope`.
+    pub fn scope_prefix(&self, scope: &Scope) -> String {
+        match scope {
+            Scope::Default => format!("{}default/", self.prefix),
+            Scope::User(user) => format!("{}users/{user}/", self.prefix),
+        }
+    }
+
+    pub fn database_prefix(&self, scope: &Scope, database: &DatabaseName) -> String {
+        format!("{}{database}/", self.scope_prefix(scope))
+    }
+
+    pub fn table_key(&self, scope: &Scope, database: &DatabaseName, table: &TableName) -> String {
+        format!(
+            "{}{table}{TABLE_EXTENSION}",
+            self.database_prefix(scope, database)
+        )
+    }
+
+    pub fn marker_key(&self, scope: &Scope, database: &DatabaseName) -> String {
+        format!(
+            "{}{RESERVED_DIR}/{MARKER_FILE}",
+            self.database_prefix(scope, database)
+        )
+    }
+
+    pub fn stats_key(&self, scope: &Scope, database: &DatabaseName, table: &TableName) -> String {
+        format!(
+            "{}{RESERVED_DIR}/stats/{table}.json",
+            self.database_prefix(scope, database)
+        )
+    }
+
+    /// Reads a listed key back. `None` for keys outside `scope` or directly in the scope
+    /// folder, and for database folders whose name breaks the naming rule (written by
+    /// another tool): those are not databases this app can address.
+    pub fn classify(&self, scope: &Scope, key: &str) -> Option<Entry> {
+        let rest = key.strip_prefix(&self.scope_prefix(scope))?;
+        let (database, inside) = rest.split_once('/')?;
+        let database = DatabaseName::parse(database).ok()?;
+        if inside.starts_with(&format!("{RESERVED_DIR}/")) {
+            return Some(Entry::Reserved { database });
+        }
+        let table = inside
+            .strip_suffix(TABLE_EXTENSION)
+            .filter(|stem| !stem.contains('/'))
+            .and_then(|stem| TableName::parse(stem).ok());
+        Some(match table {
+            Some(table) => Entry::Table { database, table },
+            None => Entry::Other { database },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name<T: std::str::FromStr>(raw: &str) -> T
+    where
+        T::Err: std::fmt::Debug,
+    {
+        raw.parse().expect("valid test name")
+    }
+
+    #[test]
+    fn keys_follow_the_documented_layout() {
+        let layout = Layout::new("/team/");
+        let user = Scope::User(name("alice"));
+        let db: DatabaseName = name("school");
+        let table: TableName = name("students");
+        assert_eq!(
+            layout.table_key(&Scope::Default, &db, &table),
+            "team/default/school/students.csv"
+        );
+        assert_eq!(
+            layout.table_key(&user, &db, &table),
+            "team/users/alice/school/students.csv"
+        );
+        assert_eq!(
+            layout.marker_key(&user, &db),
+            "team/users/alice/school/.dbm/database.json"
+        );
+        assert_eq!(
+            layout.stats_key(&user, &db, &table),
+            "team/users/alice/school/.dbm/stats/students.json"
+        );
+    }
+
+    #[test]
+    fn an_empty_prefix_adds_nothing() {
+        assert_eq!(Layout::new("").scope_prefix(&Scope::Default), "default/");
+        assert_eq!(Layout::new("///").scope_prefix(&Scope::Default), "default/");
+    }
+
+    #[test]
+    fn listed_keys_are_classified() {
+        let layout = Layout::new("p");
+        let scope = Scope::Default;
+        assert_eq!(
+            layout.classify(&scope, "p/default/school/students.csv"),
+            Some(Entry::Table {
+                database: name("school"),
+                table: name("students")
+            })
+        );
+        assert_eq!(
+            layout.classify(&scope, "p/default/school/.dbm/stats/students.json"),
+            Some(Entry::Reserved {
+                database: name("school")
+            })
+        );
+        for other in [
+            "p/default/school/notes.txt",
+            "p/default/school/sub/deep.csv",
+            "p/default/school/bad name.csv",
+        ] {
+            assert_eq!(
+                layout.classify(&scope, other),
+                Some(Entry::Other {
+                    database: name("school")
+                }),
+                "{other}"
+            );
+        }
+        assert_eq!(layout.classify(&scope, "p/default/loose.csv"), None);
+        assert_eq!(layout.classify(&scope, "p/default/bad db/x.csv"), None);
+        assert_eq!(layout.classify(&scope, "p/users/bob/x/y.csv"), None);
+    }
+}

@@ -1,0 +1,99 @@
+//! Building the aws-sdk-s3 client. Embedded and external storage use the same client type
+//! and the same code afterwards; only where the endpoint and credentials come from differs.
+//!
+//! One TLS stack (rustls with ring) serves `https://` endpoints; plain `http://` endpoints
+//! (the embedded server, a local MinIO or moto) go through the same connector.
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::Credentials;
+use aws_sdk_s3::config::{Region, SharedHttpClient};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+
+/// How long to wait for a TCP/TLS connection before calling the store unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long one attempt (until the response headers) may take.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Attempts per request, the first included; retries back off exponentially.
+const MAX_ATTEMPTS: u32 = 3;
+/// The region used when the environment names none (S3-compatible stores ignore it).
+const FALLBACK_REGION: &str = "us-east-1";
+
+/// An explicit endpoint with fixed credentials: the embedded server, or a test store.
+#[derive(Clone)]
+pub struct StaticEndpoint {
+    pub url: String,
+    pub access_key: String,
+    pub secret_key: String,
+}
+
+impl std::fmt::Debug for StaticEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret never goes to a log.
+        f.debug_struct("StaticEndpoint")
+            .field("url", &self.url)
+            .field("access_key", &self.access_key)
+            .finish_non_exhaustive()
+    }
+}
+
+fn http_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .build()
+}
+
+/// A client for one explicit endpoint (path-style addressing, fixed credentials).
+pub fn client_for_endpoint(endpoint: &StaticEndpoint) -> aws_sdk_s3::Client {
+    let credentials = Credentials::new(
+        &endpoint.access_key,
+        &endpoint.secret_key,
+        None,
+        None,
+        "database-manager-static",
+    );
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(http_client())
+        .endpoint_url(&endpoint.url)
+        .region(Region::new(FALLBACK_REGION))
+        .credentials_provider(credentials)
+        .force_path_style(true)
+        .timeout_config(timeouts())
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// A client from the standard AWS environment and config chain (`AWS_ENDPOINT_URL`,
+/// `AWS_REGION`, `AWS_ACCESS_KEY_ID`, profiles, ...). With a custom endpoint the client
+/// uses path-style URLs, which every S3-compatible store understands; against AWS itself
+/// it uses virtual-hosted URLs. Returns the client and the endpoint it talks to.
+pub async fn client_from_environment() -> (aws_sdk_s3::Client, String) {
+    let shared = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client())
+        .timeout_config(timeouts())
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .load()
+        .await;
+    let custom_endpoint = shared.endpoint_url().map(str::to_owned);
+    let mut builder = aws_sdk_s3::config::Builder::from(&shared);
+    if shared.region().is_none() {
+        builder = builder.region(Region::new(FALLBACK_REGION));
+    }
+    if custom_endpoint.is_some() {
+        builder = builder.force_path_style(true);
+    }
+    let endpoint = custom_endpoint.unwrap_or_else(|| "AWS S3".to_owned());
+    (aws_sdk_s3::Client::from_conf(builder.build()), endpoint)
+}

@@ -1,0 +1,156 @@
+//! The S3 primitives the catalog is built from: one bucket, one client, the layout. Every
+//! request the catalog makes goes through here, so errors always name the operation and key.
+
+use aws_sdk_s3::primitives::ByteStream;
+
+use crate::error::{CatalogError, Result, StorageFailure};
+use crate::layout::Layout;
+use crate::upload::ObjectWriter;
+
+/// A listed object: its key and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedObject {
+    pub key: String,
+    pub size: u64,
+}
+
+/// One bucket reached through one client, with the key layout on top.
+#[derive(Debug, Clone)]
+pub struct Store {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    layout: Layout,
+}
+
+impl Store {
+    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>, layout: Layout) -> Self {
+        Self {
+            client,
+            bucket: bucket.into(),
+            layout,
+        }
+    }
+
+    pub fn client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Succeeds when the bucket exists and our credentials may use it.
+    pub async fn check_bucket(&self) -> Result<()> {
+        self.client
+            .head_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .map_err(|error| {
+                let error = CatalogError::from_sdk("HeadBucket", &self.bucket, error);
+                // HEAD answers carry no error code: a 404 here means the bucket is missing.
+                match error {
+                    CatalogError::Storage {
+                        operation,
+                        target,
+                        failure: StorageFailure::NoSuchKey,
+                        detail,
+                    } => CatalogError::Storage {
+                        operation,
+                        target,
+                        failure: StorageFailure::NoSuchBucket,
+                        detail,
+                    },
+                    other => other,
+                }
+            })?;
+        Ok(())
+    }
+
+    /// Creates the bucket if it is missing (embedded server and tests only).
+    pub async fn ensure_bucket(&self) -> Result<()> {
+        match self.check_bucket().await {
+            Err(error) if error.storage_failure() == Some(StorageFailure::NoSuchBucket) => {
+                self.client
+                    .create_bucket()
+                    .bucket(&self.bucket)
+                    .send()
+                    .await
+                    .map_err(|error| CatalogError::from_sdk("CreateBucket", &self.bucket, error))?;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Every object under `prefix`, following continuation tokens.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<ListedObject>> {
+        let mut objects = Vec::new();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|error| CatalogError::from_sdk("ListObjectsV2", prefix, error))?;
+            objects.extend(page.contents().iter().filter_map(|object| {
+                Some(ListedObject {
+                    key: object.key()?.to_owned(),
+                    size: object
+                        .size()
+                        .and_then(|size| u64::try_from(size).ok())
+                        .unwrap_or(0),
+                })
+            }));
+        }
+        Ok(objects)
+    }
+
+    /// Whether an object exists.
+    pub async fn exists(&self, key: &str) -> Result<bool> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(error) => {
+                let error = CatalogError::from_sdk("HeadObject", key, error);
+                if error.storage_failure() == Some(StorageFailure::NoSuchKey) {
+                    Ok(false)
+                } else {
+                    Err(error)
+                }
+            }
+        }
+    }
+
+    /// Writes a small object in one request.
+    pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) -> Result<()> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|error| CatalogError::from_sdk("PutObject", key, error))?;
+        Ok(())
+    }
+
+    /// A streamed writer for a large object (multipart upload, aborted unless finished).
+    pub fn writer(&self, key: &str, content_type: &str) -> ObjectWriter {
+        ObjectWriter::new(self.client.clone(), &self.bucket, key, content_type)
+    }
+}

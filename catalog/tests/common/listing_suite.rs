@@ -1,0 +1,189 @@
+//! The listing tests, written once and run against every S3 implementation (see
+//! `embedded_s3.rs` and `moto_s3.rs`). Each function receives a fresh, empty store.
+
+use catalog::Scope;
+use futures::stream::{self, StreamExt};
+use shared::{DatabaseName, DatabaseSummary, TableName, UserName};
+
+use super::TestStore;
+
+/// Every suite test runs under this key prefix, so prefixes are tested everywhere.
+pub const SUITE_PREFIX: &str = "team";
+
+fn db(name: &str) -> DatabaseName {
+    DatabaseName::parse(name).unwrap()
+}
+
+fn table(name: &str) -> TableName {
+    TableName::parse(name).unwrap()
+}
+
+fn alice() -> UserName {
+    UserName::parse("alice").unwrap()
+}
+
+fn summary(name: &str, tables: &[&str], is_default: bool) -> DatabaseSummary {
+    DatabaseSummary {
+        name: name.into(),
+        table_count: tables.len(),
+        tables: tables.iter().map(|t| (*t).to_owned()).collect(),
+        is_default,
+    }
+}
+
+async fn put_table(store: &TestStore, scope: &Scope, database: &str, name: &str) {
+    let key = store
+        .store()
+        .layout()
+        .table_key(scope, &db(database), &table(name));
+    store.put_raw(&key, b"id,name\n1,a\n").await;
+}
+
+pub async fn an_empty_bucket_lists_no_databases(store: TestStore) {
+    let listed = store.catalog.list_databases(&alice()).await.unwrap();
+    assert_eq!(listed, vec![]);
+}
+
+pub async fn default_and_own_databases_are_listed_sorted_with_their_tables(store: TestStore) {
+    let own = Scope::User(alice());
+    put_table(&store, &Scope::Default, "school", "students").await;
+    put_table(&store, &Scope::Default, "school", "courses").await;
+    put_table(&store, &own, "zoo", "animals").await;
+    put_table(&store, &own, "archive", "old").await;
+
+    let listed = store.catalog.list_databases(&alice()).await.unwrap();
+    assert_eq!(
+        listed,
+        vec![
+            summary("archive", &["old"], false),
+            summary("school", &["courses", "students"], true),
+            summary("zoo", &["animals"], false),
+        ]
+    );
+}
+
+pub async fn a_database_with_a_marker_but_no_tables_is_listed_empty(store: TestStore) {
+    store
+        .catalog
+        .create_database(&alice(), &db("fresh"))
+        .await
+        .unwrap();
+    let listed = store.catalog.list_databases(&alice()).await.unwrap();
+    assert_eq!(listed, vec![summary("fresh", &[], false)]);
+}
+
+pub async fn keys_follow_the_documented_layout(store: TestStore) {
+    put_table(&store, &Scope::User(alice()), "shop", "orders").await;
+    store
+        .catalog
+        .create_database(&alice(), &db("shop"))
+        .await
+        .unwrap();
+    let prefix = store.store().layout().prefix().to_owned();
+    let mut keys: Vec<String> = store
+        .store()
+        .list(&prefix)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|object| object.key)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        vec![
+            format!("{prefix}users/alice/shop/.dbm/database.json"),
+            format!("{prefix}users/alice/shop/orders.csv"),
+        ]
+    );
+}
+
+pub async fn reserved_objects_and_other_files_are_hidden_from_the_table_list(store: TestStore) {
+    let layout = store.store().layout().clone();
+    let scope = Scope::Default;
+    put_table(&store, &scope, "school", "students").await;
+    let stats = layout.stats_key(&scope, &db("school"), &table("students"));
+    store.put_raw(&stats, b"{}").await;
+    let prefix = layout.database_prefix(&scope, &db("school"));
+    store
+        .put_raw(&format!("{prefix}README.txt"), b"notes")
+        .await;
+    store
+        .put_raw(&format!("{prefix}nested/deep.csv"), b"a\n1\n")
+        .await;
+    store
+        .put_raw(&format!("{prefix}bad name.csv"), b"a\n1\n")
+        .await;
+
+    let listed = store.catalog.list_databases(&alice()).await.unwrap();
+    assert_eq!(listed, vec![summary("school", &["students"], true)]);
+}
+
+pub async fn folders_with_invalid_names_written_by_other_tools_are_not_databases(store: TestStore) {
+    let scope_prefix = store.store().layout().scope_prefix(&Scope::Default);
+    for bad in [".hidden", "with space", "_private", "dots.in.name"] {
+        store
+            .put_raw(&format!("{scope_prefix}{bad}/t.csv"), b"a\n1\n")
+            .await;
+    }
+    store
+        .put_raw(&format!("{scope_prefix}loose.csv"), b"a\n1\n")
+        .await;
+    put_table(&store, &Scope::Default, "good", "t").await;
+
+    let listed = store.catalog.list_databases(&alice()).await.unwrap();
+    assert_eq!(listed, vec![summary("good", &["t"], true)]);
+}
+
+pub async fn another_users_databases_are_not_listed(store: TestStore) {
+    let bob = UserName::parse("bob").unwrap();
+    put_table(&store, &Scope::User(bob.clone()), "secret", "plans").await;
+    put_table(&store, &Scope::User(alice()), "mine", "notes").await;
+
+    let for_alice = store.catalog.list_databases(&alice()).await.unwrap();
+    assert_eq!(for_alice, vec![summary("mine", &["notes"], false)]);
+    let for_bob = store.catalog.list_databases(&bob).await.unwrap();
+    assert_eq!(for_bob, vec![summary("secret", &["plans"], false)]);
+}
+
+pub async fn objects_outside_the_configured_prefix_are_ignored(store: TestStore) {
+    // The store under test was opened with SUITE_PREFIX; write beside it.
+    let client = store.other_client();
+    client
+        .put_object()
+        .bucket(store.store().bucket())
+        .key("default/elsewhere/t.csv")
+        .body(b"a\n1\n".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    put_table(&store, &Scope::Default, "inside", "t").await;
+
+    let listed = store.catalog.list_databases(&alice()).await.unwrap();
+    assert_eq!(listed, vec![summary("inside", &["t"], true)]);
+}
+
+pub async fn listings_longer_than_one_page_are_followed_to_the_end(store: TestStore) {
+    // S3 pages listings at 1,000 keys; 1,005 tables need two pages.
+    let names: Vec<String> = (0..1_005).map(|i| format!("t{i:04}")).collect();
+    stream::iter(&names)
+        .for_each_concurrent(16, |name| put_table(&store, &Scope::Default, "big", name))
+        .await;
+
+    let listed = store.catalog.list_databases(&alice()).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].table_count, 1_005);
+    assert_eq!(listed[0].tables.first().map(String::as_str), Some("t0000"));
+    assert_eq!(listed[0].tables.last().map(String::as_str), Some("t1004"));
+}
+
+pub async fn the_list_reads_no_table_content(store: TestStore) {
+    // A table whose content is not CSV at all still lists: the list never opens objects.
+    let key = store
+        .store()
+        .layout()
+        .table_key(&Scope::Default, &db("raw"), &table("blob"));
+    store.put_raw(&key, &[0xff, 0x00, 0xfe, 0x01]).await;
+    let listed = store.catalog.list_databases(&alice()).await.unwrap();
+    assert_eq!(listed, vec![summary("raw", &["blob"], true)]);
+}

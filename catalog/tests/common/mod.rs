@@ -1,0 +1,143 @@
+//! Test stores: a fresh, real S3 server per test, reached over HTTP on loopback.
+//!
+//! - [`embedded`]: the app's own s3s-fs server on a temporary folder.
+//! - [`moto`]: moto's standalone server (`moto_server`, installed by `make test`), a second,
+//!   independent S3 implementation, so the suite proves the code speaks S3.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+pub mod listing_suite;
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use catalog::{Catalog, EmbeddedS3, Layout, StaticEndpoint, Store};
+
+/// A catalog over a real S3 server, and whatever keeps that server alive.
+pub struct TestStore {
+    pub catalog: Catalog,
+    pub endpoint: StaticEndpoint,
+    _server: ServerGuard,
+}
+
+enum ServerGuard {
+    Embedded(EmbeddedS3, tempfile::TempDir),
+    Moto(MotoProcess),
+}
+
+impl TestStore {
+    pub fn store(&self) -> &Store {
+        self.catalog.store()
+    }
+
+    /// A second client, as another tool (e.g. `aws s3 cp`) would be.
+    pub fn other_client(&self) -> aws_sdk_s3::Client {
+        catalog::s3_client::client_for_endpoint(&self.endpoint)
+    }
+
+    /// Writes an object behind the catalog's back.
+    pub async fn put_raw(&self, key: &str, body: &[u8]) {
+        self.store()
+            .put(key, body.to_vec(), "text/csv")
+            .await
+            .unwrap_or_else(|error| panic!("writing {key}: {error}"));
+    }
+}
+
+pub async fn embedded() -> TestStore {
+    embedded_with_prefix("").await
+}
+
+pub async fn embedded_with_prefix(prefix: &str) -> TestStore {
+    let dir = tempfile::tempdir().unwrap();
+    let server = EmbeddedS3::start(dir.path()).await.unwrap();
+    let endpoint = server.endpoint().clone();
+    let client = catalog::s3_client::client_for_endpoint(&endpoint);
+    let store = Store::new(client, catalog::EMBEDDED_BUCKET, Layout::new(prefix));
+    store.ensure_bucket().await.unwrap();
+    TestStore {
+        catalog: Catalog::from_store(store, "embedded test store"),
+        endpoint,
+        _server: ServerGuard::Embedded(server, dir),
+    }
+}
+
+pub async fn moto() -> TestStore {
+    moto_with_prefix("").await
+}
+
+pub async fn moto_with_prefix(prefix: &str) -> TestStore {
+    let process = MotoProcess::start().await;
+    let endpoint = StaticEndpoint {
+        url: process.url.clone(),
+        access_key: "testing".into(),
+        secret_key: "testing".into(),
+    };
+    let client = catalog::s3_client::client_for_endpoint(&endpoint);
+    let store = Store::new(client, "dbm-test", Layout::new(prefix));
+    store.ensure_bucket().await.unwrap();
+    TestStore {
+        catalog: Catalog::from_store(store, "moto test store"),
+        endpoint,
+        _server: ServerGuard::Moto(process),
+    }
+}
+
+/// A `moto_server` child process on a free loopback port, killed when dropped.
+pub struct MotoProcess {
+    child: Child,
+    pub url: String,
+}
+
+impl MotoProcess {
+    async fn start() -> Self {
+        let program = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
+        let port = free_port();
+        let child = Command::new(&program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot start {program:?} ({error}); install it with \
+                     `pip install 'moto[server]'` (make test does) or set MOTO_SERVER"
+                )
+            });
+        let process = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        process.wait_until_listening(port).await;
+        process
+    }
+
+    async fn wait_until_listening(&self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("moto_server did not listen on port {port} within 30 s");
+    }
+}
+
+impl Drop for MotoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .unwrap()
+}

@@ -1,0 +1,101 @@
+//! The error contract of the API: a stable machine-readable `code`, a message that is safe
+//! to show a person, and the HTTP status each code answers with.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Stable error codes. Scripts match on these; add new ones, never rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request itself is wrong (a bad name, a parameter out of range).
+    BadRequest,
+    /// The caller may not do this (e.g. write to a default database).
+    Forbidden,
+    /// The database or table does not exist.
+    NotFound,
+    /// The thing already exists, or changed underneath the request.
+    Conflict,
+    /// The upload is over the size limit.
+    TooLarge,
+    /// The storage (S3) could not be reached or refused the request.
+    StorageUnavailable,
+    /// Anything else; details are in the server log, never in the message.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status that goes with the code.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::TooLarge => 413,
+            ErrorCode::StorageUnavailable => 503,
+            ErrorCode::Internal => 500,
+        }
+    }
+}
+
+/// The JSON body of every error answer: `{"code": "not_found", "message": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<crate::NameError> for ApiError {
+    fn from(error: crate::NameError) -> Self {
+        ApiError::new(ErrorCode::BadRequest, error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_serialize_as_code_and_message() {
+        let error = ApiError::new(ErrorCode::StorageUnavailable, "S3 is down");
+        let json = serde_json::to_string(&error).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"code":"storage_unavailable","message":"S3 is down"}"#
+        );
+    }
+
+    #[test]
+    fn every_code_has_a_client_or_server_error_status() {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::Forbidden,
+            ErrorCode::NotFound,
+            ErrorCode::Conflict,
+            ErrorCode::TooLarge,
+            ErrorCode::StorageUnavailable,
+            ErrorCode::Internal,
+        ] {
+            assert!((400..600).contains(&code.http_status()));
+        }
+    }
+}

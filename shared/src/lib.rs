@@ -1,0 +1,14 @@
+//! Plain types and rules that both sides of Database Manager need.
+//!
+//! Everything that crosses the wire between the server and the browser (or a script) is
+//! defined here, once: the API shapes in [`api`], the error contract in [`error`], and the
+//! naming rule for databases, tables and users in [`names`]. This crate depends on serde
+//! and thiserror only, so it builds for wasm and native alike.
+
+pub mod api;
+pub mod error;
+pub mod names;
+
+pub use api::DatabaseSummary;
+pub use error::{ApiError, ErrorCode};
+pub use names::{DatabaseName, NameError, NameKind, TableName, UserName};
