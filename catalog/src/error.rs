@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use aws_sdk_s3::config::http::HttpResponse;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use shared::NameError;
 
 /// Why an S3 request failed, as far as a caller needs to tell the cases apart.
@@ -64,7 +64,7 @@ impl CatalogError {
             operation,
             target: target.into(),
             failure,
-            detail: DisplayErrorContext(&error).to_string(),
+            detail: describe_sdk_error(&error),
         }
     }
 
@@ -75,6 +75,37 @@ impl CatalogError {
             _ => None,
         }
     }
+}
+
+/// One readable line: the store's error code and message when it answered, otherwise the
+/// chain of causes (e.g. "tcp connect error: Connection refused (os error 111)").
+fn describe_sdk_error<E>(error: &SdkError<E, HttpResponse>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    if let SdkError::ServiceError(service) = error {
+        let status = service.raw().status().as_u16();
+        let code = service.err().code().unwrap_or("no error code");
+        return match service.err().message() {
+            Some(message) => format!("HTTP {status} {code}: {message}"),
+            None => format!("HTTP {status} {code}"),
+        };
+    }
+    error_chain(error)
+}
+
+/// The Display text of an error and its sources, without repeats.
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(error);
+    while let Some(error) = current {
+        let text = error.to_string();
+        if !text.is_empty() && !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        current = error.source();
+    }
+    parts.join(": ").replace(['\n', '\r'], " ")
 }
 
 fn classify<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> StorageFailure {

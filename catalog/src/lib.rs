@@ -13,6 +13,7 @@
 //! - [`upload`]: streamed multipart writes that abort when not finished.
 //! - [`listing`]: the database list, from listings alone.
 //! - [`demo`] and [`seed`]: the generated demo data and first-start seeding.
+//! - `testing` (feature `testing`): real S3 servers for tests (embedded, moto).
 
 pub mod demo;
 pub mod embedded;
@@ -23,6 +24,8 @@ pub mod s3_client;
 pub mod seed;
 pub mod storage_setting;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod upload;
 
 use std::path::PathBuf;

@@ -7,6 +7,9 @@
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
+use aws_config::environment::EnvironmentVariableRegionProvider;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::ProfileFileRegionProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
@@ -79,8 +82,16 @@ pub fn client_for_endpoint(endpoint: &StaticEndpoint) -> aws_sdk_s3::Client {
 /// `AWS_REGION`, `AWS_ACCESS_KEY_ID`, profiles, ...). With a custom endpoint the client
 /// uses path-style URLs, which every S3-compatible store understands; against AWS itself
 /// it uses virtual-hosted URLs. Returns the client and the endpoint it talks to.
+///
+/// The region comes from the environment or the profile, else `us-east-1`; it is never
+/// looked up from the EC2 instance metadata service, which would be a network call at
+/// start-up that most deployments cannot answer.
 pub async fn client_from_environment() -> (aws_sdk_s3::Client, String) {
+    let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
+        .or_else(ProfileFileRegionProvider::new())
+        .or_else(Region::new(FALLBACK_REGION));
     let shared = aws_config::defaults(BehaviorVersion::latest())
+        .region(region)
         .http_client(http_client())
         .timeout_config(timeouts())
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
@@ -88,9 +99,6 @@ pub async fn client_from_environment() -> (aws_sdk_s3::Client, String) {
         .await;
     let custom_endpoint = shared.endpoint_url().map(str::to_owned);
     let mut builder = aws_sdk_s3::config::Builder::from(&shared);
-    if shared.region().is_none() {
-        builder = builder.region(Region::new(FALLBACK_REGION));
-    }
     if custom_endpoint.is_some() {
         builder = builder.force_path_style(true);
     }

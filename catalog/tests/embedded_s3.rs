@@ -3,8 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-use common::listing_suite;
+mod listing_suite;
+
+use catalog::testing as common;
 
 use catalog::{Catalog, CatalogOptions, DemoData, DemoSeed, EmbeddedS3, Scope, StorageSetting};
 use shared::{DatabaseName, UserName};

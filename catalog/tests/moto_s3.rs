@@ -3,8 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-use common::listing_suite;
+mod listing_suite;
+
+use catalog::testing as common;
 
 macro_rules! run_suite_on_moto {
     ($($test:ident),* $(,)?) => {$(

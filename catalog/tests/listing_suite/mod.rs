@@ -5,7 +5,7 @@ use catalog::Scope;
 use futures::stream::{self, StreamExt};
 use shared::{DatabaseName, DatabaseSummary, TableName, UserName};
 
-use super::TestStore;
+use catalog::testing::TestStore;
 
 /// Every suite test runs under this key prefix, so prefixes are tested everywhere.
 pub const SUITE_PREFIX: &str = "team";

@@ -1,18 +1,17 @@
-//! Test stores: a fresh, real S3 server per test, reached over HTTP on loopback.
+//! Test support (feature `testing`): a fresh, real S3 server per test, reached over HTTP on
+//! loopback. Used by this crate's integration tests and by the server's.
 //!
 //! - [`embedded`]: the app's own s3s-fs server on a temporary folder.
 //! - [`moto`]: moto's standalone server (`moto_server`, installed by `make test`), a second,
 //!   independent S3 implementation, so the suite proves the code speaks S3.
 
-#![allow(dead_code, clippy::unwrap_used)]
-
-pub mod listing_suite;
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use catalog::{Catalog, EmbeddedS3, Layout, StaticEndpoint, Store};
+use crate::{Catalog, EmbeddedS3, Layout, StaticEndpoint, Store};
 
 /// A catalog over a real S3 server, and whatever keeps that server alive.
 pub struct TestStore {
@@ -21,9 +20,15 @@ pub struct TestStore {
     _server: ServerGuard,
 }
 
+/// Keeps the test's S3 server (and its folder) alive as long as the store.
 enum ServerGuard {
-    Embedded(EmbeddedS3, tempfile::TempDir),
-    Moto(MotoProcess),
+    Embedded {
+        _server: EmbeddedS3,
+        _dir: tempfile::TempDir,
+    },
+    Moto {
+        _process: MotoProcess,
+    },
 }
 
 impl TestStore {
@@ -33,7 +38,7 @@ impl TestStore {
 
     /// A second client, as another tool (e.g. `aws s3 cp`) would be.
     pub fn other_client(&self) -> aws_sdk_s3::Client {
-        catalog::s3_client::client_for_endpoint(&self.endpoint)
+        crate::s3_client::client_for_endpoint(&self.endpoint)
     }
 
     /// Writes an object behind the catalog's back.
@@ -53,13 +58,16 @@ pub async fn embedded_with_prefix(prefix: &str) -> TestStore {
     let dir = tempfile::tempdir().unwrap();
     let server = EmbeddedS3::start(dir.path()).await.unwrap();
     let endpoint = server.endpoint().clone();
-    let client = catalog::s3_client::client_for_endpoint(&endpoint);
-    let store = Store::new(client, catalog::EMBEDDED_BUCKET, Layout::new(prefix));
+    let client = crate::s3_client::client_for_endpoint(&endpoint);
+    let store = Store::new(client, crate::EMBEDDED_BUCKET, Layout::new(prefix));
     store.ensure_bucket().await.unwrap();
     TestStore {
         catalog: Catalog::from_store(store, "embedded test store"),
         endpoint,
-        _server: ServerGuard::Embedded(server, dir),
+        _server: ServerGuard::Embedded {
+            _server: server,
+            _dir: dir,
+        },
     }
 }
 
@@ -69,18 +77,14 @@ pub async fn moto() -> TestStore {
 
 pub async fn moto_with_prefix(prefix: &str) -> TestStore {
     let process = MotoProcess::start().await;
-    let endpoint = StaticEndpoint {
-        url: process.url.clone(),
-        access_key: "testing".into(),
-        secret_key: "testing".into(),
-    };
-    let client = catalog::s3_client::client_for_endpoint(&endpoint);
+    let endpoint = process.endpoint();
+    let client = crate::s3_client::client_for_endpoint(&endpoint);
     let store = Store::new(client, "dbm-test", Layout::new(prefix));
     store.ensure_bucket().await.unwrap();
     TestStore {
         catalog: Catalog::from_store(store, "moto test store"),
         endpoint,
-        _server: ServerGuard::Moto(process),
+        _server: ServerGuard::Moto { _process: process },
     }
 }
 
@@ -91,7 +95,8 @@ pub struct MotoProcess {
 }
 
 impl MotoProcess {
-    async fn start() -> Self {
+    /// Starts `moto_server` (or `$MOTO_SERVER`) on a free port and waits until it listens.
+    pub async fn start() -> Self {
         let program = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
         let port = free_port();
         let child = Command::new(&program)
@@ -111,6 +116,15 @@ impl MotoProcess {
         };
         process.wait_until_listening(port).await;
         process
+    }
+
+    /// moto accepts any credentials; these are the conventional ones.
+    pub fn endpoint(&self) -> StaticEndpoint {
+        StaticEndpoint {
+            url: self.url.clone(),
+            access_key: "testing".into(),
+            secret_key: "testing".into(),
+        }
     }
 
     async fn wait_until_listening(&self, port: u16) {
@@ -135,7 +149,8 @@ impl Drop for MotoProcess {
     }
 }
 
-fn free_port() -> u16 {
+/// A port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())

@@ -1,0 +1,5 @@
+//! Reusable pieces of the interface.
+
+pub mod database_card;
+pub mod error_panel;
+pub mod header;

@@ -1,0 +1,154 @@
+//! The Database Manager server: reads the [`config::Config`], opens the storage, builds
+//! the [`routes::router`], and serves until SIGTERM or Ctrl-C, then drains requests in
+//! flight and stops the embedded S3 server.
+//!
+//! [`start`] is what `main` and the integration tests both use.
+
+pub mod config;
+pub mod routes;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+
+use catalog::{Catalog, CatalogError, StorageFailure, StorageSetting};
+use leptos::prelude::LeptosOptions;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::routes::{AppState, router};
+
+/// The name cargo-leptos gives the wasm, JS and CSS files (`name` in Cargo.toml's metadata).
+pub const SITE_OUTPUT_NAME: &str = "database-manager";
+
+/// Why the server could not start, worded as one line that says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the storage ({storage}): {reason}")]
+    Storage { storage: String, reason: String },
+    #[error(
+        "cannot listen on {addr}: {source}; is another server using that port? Set DBM_ADDR to change it"
+    )]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A server that is listening.
+pub struct RunningServer {
+    pub address: SocketAddr,
+    pub catalog: Catalog,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets requests in flight finish, stops the storage.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.shutdown.send(());
+        let result = self.task.await.unwrap_or(Ok(()));
+        self.catalog.shutdown().await;
+        result
+    }
+}
+
+/// Opens the storage and starts serving; returns once the server listens.
+pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
+    let catalog = Catalog::open(config.catalog_options())
+        .await
+        .map_err(|error| storage_startup_error(&config.storage, &error))?;
+    tracing::info!(storage = catalog.description(), "storage ready");
+
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartupError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let address = listener.local_addr().map_err(|source| StartupError::Bind {
+        addr: config.addr,
+        source,
+    })?;
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name(SITE_OUTPUT_NAME)
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_addr(address)
+        .build();
+    let app = router(AppState {
+        leptos_options,
+        catalog: catalog.clone(),
+    });
+
+    let (shutdown, shutdown_requested) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = shutdown_requested.await;
+            })
+            .await
+    });
+    tracing::info!("serving on http://{address}");
+    Ok(RunningServer {
+        address,
+        catalog,
+        shutdown,
+        task,
+    })
+}
+
+/// Serves until SIGTERM or Ctrl-C.
+pub async fn run(config: Config) -> Result<(), StartupError> {
+    let server = start(&config).await?;
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    if let Err(error) = server.stop().await {
+        tracing::warn!(%error, "the server stopped with an error");
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn storage_startup_error(storage: &StorageSetting, error: &CatalogError) -> StartupError {
+    let hint = match (storage, error.storage_failure()) {
+        (StorageSetting::External { .. }, Some(StorageFailure::Unreachable)) => {
+            " Check AWS_ENDPOINT_URL (and that the S3 server is running)."
+        }
+        (StorageSetting::External { .. }, Some(StorageFailure::Denied)) => {
+            " Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE."
+        }
+        (StorageSetting::External { .. }, Some(StorageFailure::NoSuchBucket)) => {
+            " Create the bucket, or fix the bucket name in DBM_STORAGE."
+        }
+        (StorageSetting::Embedded, _) => " Check that DBM_DATA_DIR is a writable folder.",
+        _ => "",
+    };
+    let reason = format!("{error}.{hint}").replace(['\n', '\r'], " ");
+    StartupError::Storage {
+        storage: storage.to_string(),
+        reason,
+    }
+}

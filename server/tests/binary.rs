@@ -1,0 +1,230 @@
+//! The `server` binary as an operator runs it: settings from the environment, an external
+//! S3 store (moto), a clear one-line error when storage is unreachable, and a graceful stop
+//! on SIGTERM.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use catalog::testing::{MotoProcess, free_port};
+use catalog::{Layout, Scope, Store};
+use serde_json::{Value, json};
+use shared::{DatabaseName, TableName, UserName};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_server");
+
+/// The binary with a clean environment: only what the test sets, plus PATH and HOME.
+fn server_command(envs: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(SERVER);
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::var("HOME").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("DBM_LOG", "info")
+        .envs(envs.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Kills the child if the test fails before stopping it.
+struct ChildGuard(Option<Child>);
+
+impl ChildGuard {
+    fn stop_with(mut self, signal: &str) -> Output {
+        let child = self.0.take().unwrap();
+        let _ = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status();
+        child.wait_with_output().unwrap()
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+async fn wait_until_ready(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(response) = reqwest::get(format!("{base}/readyz")).await {
+            if response.status() == 200 {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server at {base} did not become ready within 60 s");
+}
+
+#[tokio::test]
+async fn an_external_s3_store_serves_the_same_list_as_embedded() {
+    let moto = MotoProcess::start().await;
+    let store = Store::new(
+        catalog::s3_client::client_for_endpoint(&moto.endpoint()),
+        "team-data",
+        Layout::new("prod"),
+    );
+    store.ensure_bucket().await.unwrap();
+    let school = DatabaseName::parse("school").unwrap();
+    let students = TableName::parse("students").unwrap();
+    let key = store
+        .layout()
+        .table_key(&Scope::Default, &school, &students);
+    store
+        .put(&key, b"id\n1\n".to_vec(), "text/csv")
+        .await
+        .unwrap();
+    let own = Scope::User(UserName::local());
+    let mine = DatabaseName::parse("mine").unwrap();
+    let notes = TableName::parse("notes").unwrap();
+    let key = store.layout().table_key(&own, &mine, &notes);
+    store
+        .put(&key, b"id\n1\n".to_vec(), "text/csv")
+        .await
+        .unwrap();
+
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let addr = format!("127.0.0.1:{port}");
+    let child = server_command(&[
+        ("DBM_STORAGE", "s3://team-data/prod"),
+        ("DBM_ADDR", &addr),
+        ("AWS_ENDPOINT_URL", &moto.url),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", "us-east-1"),
+    ])
+    .spawn()
+    .unwrap();
+    let guard = ChildGuard(Some(child));
+    wait_until_ready(&base).await;
+
+    let body: Value = reqwest::get(format!("{base}/api/databases"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body,
+        json!([
+            {"name": "mine", "table_count": 1, "tables": ["notes"], "is_default": false},
+            {"name": "school", "table_count": 1, "tables": ["students"], "is_default": true},
+        ])
+    );
+    let output = guard.stop_with("-TERM");
+    assert!(output.status.success());
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_stops_the_server_with_a_one_line_error() {
+    let closed_port = free_port();
+    let endpoint = format!("http://127.0.0.1:{closed_port}");
+    let addr = format!("127.0.0.1:{}", free_port());
+    let output = server_command(&[
+        ("DBM_STORAGE", "s3://some-bucket/prefix"),
+        ("DBM_ADDR", &addr),
+        ("AWS_ENDPOINT_URL", &endpoint),
+        ("AWS_ACCESS_KEY_ID", "x"),
+        ("AWS_SECRET_ACCESS_KEY", "y"),
+    ])
+    .output()
+    .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last_line = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last_line.starts_with("error: cannot open the storage (s3://some-bucket/prefix)"),
+        "{stderr}"
+    );
+    assert!(last_line.contains("Connection refused"), "{last_line}");
+    assert!(last_line.contains("Check AWS_ENDPOINT_URL"), "{last_line}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_missing_bucket_says_to_create_it() {
+    let moto = MotoProcess::start().await;
+    let addr = format!("127.0.0.1:{}", free_port());
+    let output = server_command(&[
+        ("DBM_STORAGE", "s3://no-such-bucket"),
+        ("DBM_ADDR", &addr),
+        ("AWS_ENDPOINT_URL", &moto.url),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Create the bucket"), "{stderr}");
+}
+
+#[test]
+fn a_bad_setting_is_refused_before_anything_starts() {
+    let output = server_command(&[("DBM_STORAGE", "ftp://files")])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("invalid DBM_STORAGE value"), "{stderr}");
+}
+
+#[tokio::test]
+async fn sigterm_drains_and_stops_the_server_and_restart_keeps_the_data() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let data = data_dir.path().to_str().unwrap().to_owned();
+    let start = |port: u16| {
+        let addr = format!("127.0.0.1:{port}");
+        server_command(&[
+            ("DBM_DATA_DIR", &data),
+            ("DBM_ADDR", &addr),
+            ("DBM_DEMO_SALES_ROWS", "1000"),
+        ])
+        .spawn()
+        .unwrap()
+    };
+
+    let port = free_port();
+    let guard = ChildGuard(Some(start(port)));
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&base).await;
+    let first: Value = reqwest::get(format!("{base}/api/databases"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let output = guard.stop_with("-TERM");
+    assert!(output.status.success(), "exit status {:?}", output.status);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("shutting down"), "{stderr}");
+    assert!(stderr.contains("stopped"), "{stderr}");
+
+    let port = free_port();
+    let guard = ChildGuard(Some(start(port)));
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&base).await;
+    let second: Value = reqwest::get(format!("{base}/api/databases"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first, second);
+    let output = guard.stop_with("-TERM");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("seeded a demo database"),
+        "a restart must not seed again: {stderr}"
+    );
+}
