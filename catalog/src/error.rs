@@ -54,17 +54,17 @@ impl CatalogError {
     pub(crate) fn from_sdk<E>(
         operation: &'static str,
         target: impl Into<String>,
-        error: SdkError<E, HttpResponse>,
+        error: &SdkError<E, HttpResponse>,
     ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        let failure = classify(&error);
+        let failure = classify(error);
         CatalogError::Storage {
             operation,
             target: target.into(),
             failure,
-            detail: describe_sdk_error(&error),
+            detail: describe_sdk_error(error),
         }
     }
 

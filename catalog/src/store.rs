@@ -51,7 +51,7 @@ impl Store {
             .send()
             .await
             .map_err(|error| {
-                let error = CatalogError::from_sdk("HeadBucket", &self.bucket, error);
+                let error = CatalogError::from_sdk("HeadBucket", &self.bucket, &error);
                 // HEAD answers carry no error code: a 404 here means the bucket is missing.
                 match error {
                     CatalogError::Storage {
@@ -80,7 +80,9 @@ impl Store {
                     .bucket(&self.bucket)
                     .send()
                     .await
-                    .map_err(|error| CatalogError::from_sdk("CreateBucket", &self.bucket, error))?;
+                    .map_err(|error| {
+                        CatalogError::from_sdk("CreateBucket", &self.bucket, &error)
+                    })?;
                 Ok(())
             }
             other => other,
@@ -99,7 +101,7 @@ impl Store {
             .send();
         while let Some(page) = pages.next().await {
             let page =
-                page.map_err(|error| CatalogError::from_sdk("ListObjectsV2", prefix, error))?;
+                page.map_err(|error| CatalogError::from_sdk("ListObjectsV2", prefix, &error))?;
             objects.extend(page.contents().iter().filter_map(|object| {
                 Some(ListedObject {
                     key: object.key()?.to_owned(),
@@ -125,7 +127,7 @@ impl Store {
         {
             Ok(_) => Ok(true),
             Err(error) => {
-                let error = CatalogError::from_sdk("HeadObject", key, error);
+                let error = CatalogError::from_sdk("HeadObject", key, &error);
                 if error.storage_failure() == Some(StorageFailure::NoSuchKey) {
                     Ok(false)
                 } else {
@@ -145,7 +147,7 @@ impl Store {
             .body(ByteStream::from(body))
             .send()
             .await
-            .map_err(|error| CatalogError::from_sdk("PutObject", key, error))?;
+            .map_err(|error| CatalogError::from_sdk("PutObject", key, &error))?;
         Ok(())
     }
 

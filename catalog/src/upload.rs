@@ -79,7 +79,7 @@ impl ObjectWriter {
                 .body(ByteStream::from(body))
                 .send()
                 .await
-                .map_err(|error| CatalogError::from_sdk("PutObject", &self.key, error))?;
+                .map_err(|error| CatalogError::from_sdk("PutObject", &self.key, &error))?;
             output.e_tag().unwrap_or_default().to_owned()
         } else {
             if !self.buffer.is_empty() {
@@ -109,7 +109,7 @@ impl ObjectWriter {
                     return Err(CatalogError::from_sdk(
                         "CompleteMultipartUpload",
                         &self.key,
-                        error,
+                        &error,
                     ));
                 }
             }
@@ -128,7 +128,7 @@ impl ObjectWriter {
                 .send()
                 .await
                 .map_err(|error| {
-                    CatalogError::from_sdk("CreateMultipartUpload", &self.key, error)
+                    CatalogError::from_sdk("CreateMultipartUpload", &self.key, &error)
                 })?;
             let upload_id = created.upload_id().unwrap_or_default().to_owned();
             self.multipart = Some(MultipartState {
@@ -151,7 +151,7 @@ impl ObjectWriter {
             .body(ByteStream::from(body))
             .send()
             .await
-            .map_err(|error| CatalogError::from_sdk("UploadPart", &self.key, error))?;
+            .map_err(|error| CatalogError::from_sdk("UploadPart", &self.key, &error))?;
         state.parts.push(
             CompletedPart::builder()
                 .part_number(part_number)
@@ -184,7 +184,7 @@ impl Drop for ObjectWriter {
                 .await;
             match result {
                 Ok(_) => tracing::info!(%key, "aborted an unfinished multipart upload"),
-                Err(error) => tracing::warn!(%key, error = %CatalogError::from_sdk("AbortMultipartUpload", &key, error), "could not abort a multipart upload"),
+                Err(error) => tracing::warn!(%key, error = %CatalogError::from_sdk("AbortMultipartUpload", &key, &error), "could not abort a multipart upload"),
             }
         });
     }

@@ -54,10 +54,10 @@ impl Drop for ChildGuard {
 async fn wait_until_ready(base: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if let Ok(response) = reqwest::get(format!("{base}/readyz")).await {
-            if response.status() == 200 {
-                return;
-            }
+        if let Ok(response) = reqwest::get(format!("{base}/readyz")).await
+            && response.status() == 200
+        {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -1,0 +1,54 @@
+# Database Manager: the two commands are `make run` and `make test`; everything else here is
+# a step of one of them. Both install what is missing first (scripts/setup.sh), idempotently.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+TOOLS_DIR ?= $(HOME)/.cache/database-manager
+export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/binaryen-132.0.0/node_modules/.bin:$(PATH)
+# Never let the AWS SDK probe the EC2 metadata service from a test or a laptop.
+export AWS_EC2_METADATA_DISABLED := true
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: run test setup setup-test build-release fmt-check lint lint-server lint-wasm \
+        wasm-deps unit e2e fmt
+
+## Build in release mode and serve http://127.0.0.1:3000 on the embedded S3 (data in ./data).
+run: setup build-release
+	LEPTOS_SITE_ROOT=target/site ./target/release/server
+
+## Every check: format, clippy (server and wasm), wasm dependency rule, tests, Playwright.
+test: setup-test fmt-check lint wasm-deps unit e2e
+	@echo "make test: all checks passed"
+
+setup:
+	scripts/setup.sh
+
+setup-test:
+	scripts/setup.sh --test
+
+build-release:
+	cargo leptos build --release
+
+fmt-check:
+	cargo fmt --all --check
+
+fmt:
+	cargo fmt --all
+
+lint: lint-server lint-wasm
+
+# The frontend is the wasm crate; natively it would unify `hydrate` with `ssr` on `app`.
+lint-server:
+	cargo clippy --workspace --exclude frontend --all-targets --features catalog/testing -- -D warnings
+
+lint-wasm:
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+wasm-deps:
+	scripts/check-wasm-deps.sh
+
+unit:
+	cargo test --workspace --exclude frontend
+
+e2e:
+	scripts/e2e.sh

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the Playwright suite against the real server on a fresh embedded S3 store:
+# builds the site (server + wasm), starts the server on a free port with its own data
+# folder, waits until it is ready, runs the tests, and stops the server it started.
+#
+#   scripts/e2e.sh [--release] [playwright args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=debug
+build_args=()
+if [ "${1:-}" = "--release" ]; then
+  profile=release
+  build_args=(--release)
+  shift
+fi
+
+cargo leptos build "${build_args[@]}"
+
+data_dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base_url="http://127.0.0.1:$port"
+log="$data_dir/server.log"
+
+DBM_ADDR="127.0.0.1:$port" DBM_DATA_DIR="$data_dir/data" DBM_STORAGE=embedded \
+  LEPTOS_SITE_ROOT=target/site "target/$profile/server" >"$log" 2>&1 &
+server_pid=$!
+cleanup() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  rm -rf "$data_dir"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 240); do
+  if curl -sf "$base_url/readyz" >/dev/null; then break; fi
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "the server exited before it was ready:"; cat "$log"; exit 1
+  fi
+  sleep 0.5
+done
+curl -sf "$base_url/readyz" >/dev/null || { echo "the server did not become ready:"; cat "$log"; exit 1; }
+
+status=0
+(cd end2end && BASE_URL="$base_url" npx playwright test "$@") || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- server log ---"; tail -n 50 "$log"
+fi
+exit "$status"

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs what building and running Database Manager needs, once per machine, into caches
+# outside the clone (~/.cargo/bin, ~/.cache/database-manager). Safe to run again: every step
+# checks first and does nothing when its tool is already there.
+#
+#   scripts/setup.sh          build tools: wasm32 target, wasm-bindgen CLI, cargo-leptos, wasm-opt
+#   scripts/setup.sh --test   also test tools: Debian's chromium, moto, Playwright (npm)
+set -euo pipefail
+
+WASM_BINDGEN_VERSION=0.2.129   # must equal the `wasm-bindgen = "=…"` pin in Cargo.toml
+CARGO_LEPTOS_VERSION=0.3.10    # 0.3.11 does not build on Rust 1.95 (DESIGN.md §6)
+BINARYEN_VERSION=132.0.0       # wasm-opt, from npm
+TOOLS_DIR="${DBM_TOOLS_DIR:-$HOME/.cache/database-manager}"
+
+cd "$(dirname "$0")/.."
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# Tools built from crates.io: no LTO, many codegen units, so they build in minutes on 2 cores.
+cargo_install() {
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install --locked "$@"
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --no-default-features --force
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  step "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once)"
+  cargo_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --force
+fi
+
+BINARYEN_DIR="$TOOLS_DIR/binaryen-$BINARYEN_VERSION"
+if [ ! -x "$BINARYEN_DIR/node_modules/.bin/wasm-opt" ]; then
+  step "installing wasm-opt (binaryen $BINARYEN_VERSION from npm)"
+  mkdir -p "$BINARYEN_DIR"
+  npm install --prefix "$BINARYEN_DIR" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    step "installing Debian's chromium for Playwright"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+  fi
+
+  if ! command -v moto_server >/dev/null 2>&1; then
+    step "installing moto's standalone S3 server (second S3 implementation for tests)"
+    python3 -m pip install --quiet 'moto[server]'
+  fi
+
+  if [ ! -d end2end/node_modules/@playwright/test ] \
+     || ! diff -q end2end/package-lock.json end2end/node_modules/.package-lock.json >/dev/null 2>&1; then
+    step "installing the end-to-end test packages (npm ci)"
+    (cd end2end && npm ci --no-audit --no-fund --silent)
+  fi
+fi
