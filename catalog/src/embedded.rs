@@ -7,6 +7,10 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use http_body_util::BodyExt;
 
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnectionBuilder;
@@ -24,10 +28,45 @@ use crate::s3_client::StaticEndpoint;
 /// The bucket the embedded server keeps everything in.
 pub const EMBEDDED_BUCKET: &str = "dbm";
 
+/// Counts what the embedded server was asked for and sent: requests, and bytes of response
+/// bodies. The benchmark and the tests read it to show how little a preview reads.
+#[derive(Debug, Default)]
+pub struct S3Meter {
+    requests: AtomicU64,
+    body_bytes: AtomicU64,
+}
+
+/// A reading of an [`S3Meter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MeterReading {
+    pub requests: u64,
+    pub body_bytes: u64,
+}
+
+impl MeterReading {
+    /// What happened between `earlier` and this reading.
+    pub fn since(self, earlier: MeterReading) -> MeterReading {
+        MeterReading {
+            requests: self.requests - earlier.requests,
+            body_bytes: self.body_bytes - earlier.body_bytes,
+        }
+    }
+}
+
+impl S3Meter {
+    pub fn reading(&self) -> MeterReading {
+        MeterReading {
+            requests: self.requests.load(Ordering::Relaxed),
+            body_bytes: self.body_bytes.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// A running embedded S3 server. Stopped on [`EmbeddedS3::shutdown`] or when dropped.
 pub struct EmbeddedS3 {
     endpoint: StaticEndpoint,
     data_dir: PathBuf,
+    meter: Arc<S3Meter>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -74,7 +113,8 @@ impl EmbeddedS3 {
             .map_err(|error| CatalogError::Embedded(error.to_string()))?;
 
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(serve(listener, service, stopped));
+        let meter = Arc::new(S3Meter::default());
+        let task = tokio::spawn(serve(listener, service, Arc::clone(&meter), stopped));
         tracing::info!(%address, data_dir = %data_dir.display(), "embedded S3 server started");
 
         Ok(Self {
@@ -84,6 +124,7 @@ impl EmbeddedS3 {
                 secret_key,
             },
             data_dir: data_dir.to_owned(),
+            meter,
             stop,
             task: Some(task),
         })
@@ -96,6 +137,11 @@ impl EmbeddedS3 {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Requests served and response bytes sent so far.
+    pub fn meter(&self) -> Arc<S3Meter> {
+        Arc::clone(&self.meter)
     }
 
     /// Stops accepting connections and waits for requests in flight to finish.
@@ -116,6 +162,7 @@ impl Drop for EmbeddedS3 {
 async fn serve(
     listener: TcpListener,
     service: s3s::service::S3Service,
+    meter: Arc<S3Meter>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let connections = ConnectionBuilder::new(TokioExecutor::new());
@@ -131,7 +178,28 @@ async fn serve(
             },
             _ = stopped.changed() => break,
         };
-        let connection = connections.serve_connection(TokioIo::new(socket), service.clone());
+        // Count each request and every body byte sent, for the meter.
+        let service = service.clone();
+        let meter = Arc::clone(&meter);
+        let metered = hyper::service::service_fn(move |request| {
+            meter.requests.fetch_add(1, Ordering::Relaxed);
+            let call = hyper::service::Service::call(&service, request);
+            let meter = Arc::clone(&meter);
+            async move {
+                let response = call.await?;
+                Ok::<_, s3s::HttpError>(response.map(move |body| {
+                    body.map_frame(move |frame| {
+                        if let Some(data) = frame.data_ref() {
+                            meter
+                                .body_bytes
+                                .fetch_add(data.len() as u64, Ordering::Relaxed);
+                        }
+                        frame
+                    })
+                }))
+            }
+        });
+        let connection = connections.serve_connection(TokioIo::new(socket), metered);
         let connection = graceful.watch(connection.into_owned());
         tokio::spawn(async move {
             if let Err(error) = connection.await {

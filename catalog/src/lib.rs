@@ -5,37 +5,47 @@
 //! takes the user it acts for, so adding authentication changes no signature here.
 //!
 //! Layout of the crate:
+//! - [`csv`]: type inference, delimiter detection, whole-file profiles.
 //! - [`storage_setting`]: the `DBM_STORAGE` value (`embedded` or `s3://bucket/prefix`).
 //! - [`s3_client`]: building the aws-sdk-s3 client (one code path for every store).
 //! - [`embedded`]: the in-process `s3s-fs` server on 127.0.0.1.
 //! - [`layout`]: where databases, tables, markers and statistics live in the bucket.
 //! - [`store`]: the S3 primitives (list, head, put) with errors that name the key.
 //! - [`upload`]: streamed multipart writes that abort when not finished.
+//! - [`stats`] and [`tables`]: table statistics, and writing a table with them in one pass.
 //! - [`listing`]: the database list, from listings alone.
+//! - [`preview`]: table previews from ranged head reads, their caches, background counts.
 //! - [`demo`] and [`seed`]: the generated demo data and first-start seeding.
 //! - `testing` (feature `testing`): real S3 servers for tests (embedded, moto).
 
+pub mod csv;
 pub mod demo;
 pub mod embedded;
 pub mod error;
 pub mod layout;
 pub mod listing;
+pub mod preview;
 pub mod s3_client;
 pub mod seed;
+pub mod stats;
 pub mod storage_setting;
 pub mod store;
+pub mod tables;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod upload;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use shared::{DatabaseName, DatabaseSummary, UserName};
 
 pub use embedded::{EMBEDDED_BUCKET, EmbeddedS3};
+pub use embedded::{MeterReading, S3Meter};
 pub use error::{CatalogError, Result, StorageFailure};
 pub use layout::{Layout, Scope};
+pub use preview::PreviewSettings;
 pub use s3_client::StaticEndpoint;
 pub use seed::DemoSeed;
 pub use storage_setting::StorageSetting;
@@ -61,6 +71,7 @@ pub struct CatalogOptions {
     pub data_dir: PathBuf,
     pub demo_data: DemoData,
     pub demo_seed: DemoSeed,
+    pub previews: PreviewSettings,
 }
 
 /// The handle to the storage. Cheap to clone; all clones share one client.
@@ -74,6 +85,9 @@ struct Inner {
     /// Where the data is, for logs and the start-up line (never includes secrets).
     description: String,
     embedded: Mutex<Option<EmbeddedS3>>,
+    caches: preview::cache::PreviewCaches,
+    /// Object keys whose exact row count is being computed in the background.
+    counting: Mutex<HashSet<String>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -99,14 +113,20 @@ impl Catalog {
                 );
                 let store = Store::new(client, EMBEDDED_BUCKET, Layout::new(""));
                 store.ensure_bucket().await?;
-                (Self::from_parts(store, description, Some(server)), true)
+                (
+                    Self::from_parts(store, description, Some(server), options.previews),
+                    true,
+                )
             }
             StorageSetting::External { bucket, prefix } => {
                 let (client, endpoint) = s3_client::client_from_environment().await;
                 let store = Store::new(client, bucket, Layout::new(prefix));
                 store.check_bucket().await?;
                 let description = format!("s3://{bucket}/{prefix} at {endpoint}");
-                (Self::from_parts(store, description, None), false)
+                (
+                    Self::from_parts(store, description, None, options.previews),
+                    false,
+                )
             }
         };
         let seed = match options.demo_data {
@@ -121,18 +141,49 @@ impl Catalog {
     }
 
     /// A catalog over an existing store (tests, tools); does not check reachability.
-    pub fn from_store(store: Store, description: impl Into<String>) -> Self {
-        Self::from_parts(store, description.into(), None)
+    pub fn from_store(
+        store: Store,
+        description: impl Into<String>,
+        previews: PreviewSettings,
+    ) -> Self {
+        Self::from_parts(store, description.into(), None, previews)
     }
 
-    fn from_parts(store: Store, description: String, embedded: Option<EmbeddedS3>) -> Self {
+    fn from_parts(
+        store: Store,
+        description: String,
+        embedded: Option<EmbeddedS3>,
+        previews: PreviewSettings,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 description,
                 embedded: Mutex::new(embedded),
+                caches: preview::cache::PreviewCaches::new(
+                    previews.cache_bytes,
+                    previews.revalidate_after,
+                ),
+                counting: Mutex::new(HashSet::new()),
             }),
         }
+    }
+
+    pub(crate) fn caches(&self) -> &preview::cache::PreviewCaches {
+        &self.inner.caches
+    }
+
+    pub(crate) fn counting(&self) -> &Mutex<HashSet<String>> {
+        &self.inner.counting
+    }
+
+    /// The embedded server's request meter, when the storage is embedded.
+    pub fn embedded_meter(&self) -> Option<Arc<S3Meter>> {
+        self.inner
+            .embedded
+            .lock()
+            .ok()
+            .and_then(|guard| guard.as_ref().map(EmbeddedS3::meter))
     }
 
     pub fn store(&self) -> &Store {

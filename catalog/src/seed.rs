@@ -1,5 +1,6 @@
 //! Seeding the default databases with the demo data on first start (embedded mode).
 //!
+//! Tables are written with their statistics, so their row counts are exact from the start.
 //! Each database's marker is written last: a database whose marker exists is complete and
 //! is left alone; one that was cut off half-way (the process stopped) is written again.
 
@@ -9,6 +10,7 @@ use crate::demo::{DemoDatabase, demo_databases};
 use crate::error::Result;
 use crate::layout::Scope;
 use crate::store::Store;
+use crate::tables::TableWriter;
 
 /// Bytes of CSV generated before they are handed to the writer.
 const SEED_CHUNK_BYTES: usize = 1024 * 1024;
@@ -56,8 +58,7 @@ pub(crate) fn marker_body() -> Vec<u8> {
 async fn write_database(store: &Store, name: &DatabaseName, database: &DemoDatabase) -> Result<()> {
     for table in &database.tables {
         let table_name = TableName::parse(table.name)?;
-        let key = store.layout().table_key(&Scope::Default, name, &table_name);
-        let mut writer = store.writer(&key, "text/csv");
+        let mut writer = TableWriter::new(store, &Scope::Default, name, &table_name);
         for chunk in table.chunks(SEED_CHUNK_BYTES) {
             writer.write(chunk.as_bytes()).await?;
         }

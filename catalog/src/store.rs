@@ -5,13 +5,15 @@ use aws_sdk_s3::primitives::ByteStream;
 
 use crate::error::{CatalogError, Result, StorageFailure};
 use crate::layout::Layout;
+use crate::stats::ObjectVersion;
 use crate::upload::ObjectWriter;
 
-/// A listed object: its key and size.
+/// A listed object: its key and the version the listing reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListedObject {
     pub key: String,
     pub size: u64,
+    pub version: ObjectVersion,
 }
 
 /// One bucket reached through one client, with the key layout on top.
@@ -102,17 +104,51 @@ impl Store {
         while let Some(page) = pages.next().await {
             let page =
                 page.map_err(|error| CatalogError::from_sdk("ListObjectsV2", prefix, &error))?;
-            objects.extend(page.contents().iter().filter_map(|object| {
-                Some(ListedObject {
-                    key: object.key()?.to_owned(),
-                    size: object
-                        .size()
-                        .and_then(|size| u64::try_from(size).ok())
-                        .unwrap_or(0),
-                })
-            }));
+            objects.extend(page.contents().iter().filter_map(listed_object));
         }
         Ok(objects)
+    }
+
+    /// The listing entry of exactly one key, if it exists: the version other listings
+    /// will report for it.
+    pub async fn listed(&self, key: &str) -> Result<Option<ListedObject>> {
+        let page = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(key)
+            .max_keys(1)
+            .send()
+            .await
+            .map_err(|error| CatalogError::from_sdk("ListObjectsV2", key, &error))?;
+        Ok(page
+            .contents()
+            .first()
+            .filter(|object| object.key() == Some(key))
+            .and_then(listed_object))
+    }
+
+    /// A small object's whole content (statistics, markers).
+    pub async fn get_small(&self, key: &str) -> Result<Vec<u8>> {
+        let output = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|error| CatalogError::from_sdk("GetObject", key, &error))?;
+        let body = output
+            .body
+            .collect()
+            .await
+            .map_err(|error| CatalogError::Storage {
+                operation: "GetObject",
+                target: key.to_owned(),
+                failure: StorageFailure::Unreachable,
+                detail: error.to_string(),
+            })?;
+        Ok(body.to_vec())
     }
 
     /// Whether an object exists.
@@ -155,4 +191,24 @@ impl Store {
     pub fn writer(&self, key: &str, content_type: &str) -> ObjectWriter {
         ObjectWriter::new(self.client.clone(), &self.bucket, key, content_type)
     }
+}
+
+/// A listing entry as the catalog sees it; `None` for an entry without a key.
+fn listed_object(object: &aws_sdk_s3::types::Object) -> Option<ListedObject> {
+    let size = object
+        .size()
+        .and_then(|size| u64::try_from(size).ok())
+        .unwrap_or(0);
+    Some(ListedObject {
+        key: object.key()?.to_owned(),
+        size,
+        version: ObjectVersion {
+            etag: object.e_tag().map(str::to_owned),
+            size,
+            last_modified_ms: object
+                .last_modified()
+                .and_then(|time| time.to_millis().ok())
+                .unwrap_or(0),
+        },
+    })
 }

@@ -11,7 +11,9 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Catalog, EmbeddedS3, Layout, StaticEndpoint, Store};
+use std::sync::Arc;
+
+use crate::{Catalog, EmbeddedS3, Layout, PreviewSettings, S3Meter, StaticEndpoint, Store};
 
 /// A catalog over a real S3 server, and whatever keeps that server alive.
 pub struct TestStore {
@@ -23,7 +25,7 @@ pub struct TestStore {
 /// Keeps the test's S3 server (and its folder) alive as long as the store.
 enum ServerGuard {
     Embedded {
-        _server: EmbeddedS3,
+        server: EmbeddedS3,
         _dir: tempfile::TempDir,
     },
     Moto {
@@ -34,6 +36,14 @@ enum ServerGuard {
 impl TestStore {
     pub fn store(&self) -> &Store {
         self.catalog.store()
+    }
+
+    /// The embedded server's meter (requests and body bytes it served).
+    pub fn meter(&self) -> Option<Arc<S3Meter>> {
+        match &self._server {
+            ServerGuard::Embedded { server, .. } => Some(server.meter()),
+            ServerGuard::Moto { .. } => None,
+        }
     }
 
     /// A second client, as another tool (e.g. `aws s3 cp`) would be.
@@ -55,6 +65,11 @@ pub async fn embedded() -> TestStore {
 }
 
 pub async fn embedded_with_prefix(prefix: &str) -> TestStore {
+    embedded_with(prefix, PreviewSettings::default()).await
+}
+
+/// An embedded store whose catalog caches previews as `previews` says.
+pub async fn embedded_with(prefix: &str, previews: PreviewSettings) -> TestStore {
     let dir = tempfile::tempdir().unwrap();
     let server = EmbeddedS3::start(dir.path()).await.unwrap();
     let endpoint = server.endpoint().clone();
@@ -62,12 +77,9 @@ pub async fn embedded_with_prefix(prefix: &str) -> TestStore {
     let store = Store::new(client, crate::EMBEDDED_BUCKET, Layout::new(prefix));
     store.ensure_bucket().await.unwrap();
     TestStore {
-        catalog: Catalog::from_store(store, "embedded test store"),
+        catalog: Catalog::from_store(store, "embedded test store", previews),
         endpoint,
-        _server: ServerGuard::Embedded {
-            _server: server,
-            _dir: dir,
-        },
+        _server: ServerGuard::Embedded { server, _dir: dir },
     }
 }
 
@@ -82,7 +94,7 @@ pub async fn moto_with_prefix(prefix: &str) -> TestStore {
     let store = Store::new(client, "dbm-test", Layout::new(prefix));
     store.ensure_bucket().await.unwrap();
     TestStore {
-        catalog: Catalog::from_store(store, "moto test store"),
+        catalog: Catalog::from_store(store, "moto test store", PreviewSettings::default()),
         endpoint,
         _server: ServerGuard::Moto { _process: process },
     }

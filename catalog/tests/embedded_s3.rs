@@ -4,10 +4,13 @@
 #![allow(clippy::unwrap_used)]
 
 mod listing_suite;
+mod preview_suite;
 
 use catalog::testing as common;
 
-use catalog::{Catalog, CatalogOptions, DemoData, DemoSeed, EmbeddedS3, Scope, StorageSetting};
+use catalog::{
+    Catalog, CatalogOptions, DemoData, DemoSeed, EmbeddedS3, PreviewSettings, Scope, StorageSetting,
+};
 use shared::{DatabaseName, UserName};
 
 macro_rules! run_suite_on_embedded {
@@ -38,6 +41,7 @@ fn options(dir: &std::path::Path, sales_rows: usize) -> CatalogOptions {
         data_dir: dir.to_owned(),
         demo_data: DemoData::Auto,
         demo_seed: DemoSeed { sales_rows },
+        previews: PreviewSettings::default(),
     }
 }
 
@@ -141,3 +145,24 @@ async fn a_stopped_store_reports_that_storage_is_unreachable() {
         "{error}"
     );
 }
+
+macro_rules! run_preview_suite_on_embedded {
+    ($($test:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $test() {
+            preview_suite::$test(common::embedded().await).await;
+        }
+    )*};
+}
+
+run_preview_suite_on_embedded!(
+    quoted_fields_keep_their_commas_quotes_and_newlines,
+    a_bom_and_crlf_line_ends_are_handled,
+    each_delimiter_is_detected,
+    ragged_rows_are_shown_and_flagged,
+    an_empty_file_is_an_empty_table_not_an_error,
+    a_header_only_file_has_columns_and_no_rows,
+    invalid_utf8_gives_a_lossy_preview_that_says_so,
+    a_field_over_one_mebibyte_grows_the_range_and_still_answers,
+    leading_zeros_and_empty_cells_infer_as_documented,
+);

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod listing_suite;
+mod preview_suite;
 
 use catalog::testing as common;
 
@@ -27,4 +28,25 @@ run_suite_on_moto!(
     objects_outside_the_configured_prefix_are_ignored,
     listings_longer_than_one_page_are_followed_to_the_end,
     the_list_reads_no_table_content,
+);
+
+macro_rules! run_preview_suite_on_moto {
+    ($($test:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $test() {
+            preview_suite::$test(common::moto().await).await;
+        }
+    )*};
+}
+
+run_preview_suite_on_moto!(
+    quoted_fields_keep_their_commas_quotes_and_newlines,
+    a_bom_and_crlf_line_ends_are_handled,
+    each_delimiter_is_detected,
+    ragged_rows_are_shown_and_flagged,
+    an_empty_file_is_an_empty_table_not_an_error,
+    a_header_only_file_has_columns_and_no_rows,
+    invalid_utf8_gives_a_lossy_preview_that_says_so,
+    a_field_over_one_mebibyte_grows_the_range_and_still_answers,
+    leading_zeros_and_empty_cells_infer_as_documented,
 );

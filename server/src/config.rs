@@ -4,7 +4,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use catalog::{CatalogOptions, DemoData, DemoSeed, StorageSetting};
+use std::time::Duration;
+
+use catalog::{CatalogOptions, DemoData, DemoSeed, PreviewSettings, StorageSetting};
 use clap::{Parser, ValueEnum};
 
 /// Database Manager: browse, preview and import CSV tables kept in S3.
@@ -35,6 +37,16 @@ pub struct Config {
     #[arg(long, env = "DBM_DEMO_SALES_ROWS", default_value_t = 1_000_000)]
     pub demo_sales_rows: usize,
 
+    /// Memory for cached table previews, in MiB (least recently used previews go first).
+    #[arg(long, env = "DBM_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub cache_mb: u64,
+
+    /// Seconds a database's listing is trusted before S3 is asked again: the longest a
+    /// change made by another tool or replica can go unseen. Changes made through this
+    /// server are seen at once.
+    #[arg(long, env = "DBM_REVALIDATE_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub revalidate_secs: u64,
+
     /// Folder with the built site (wasm, JS, CSS, assets); cargo-leptos sets this.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -63,6 +75,10 @@ impl Config {
             },
             demo_seed: DemoSeed {
                 sales_rows: self.demo_sales_rows,
+            },
+            previews: PreviewSettings {
+                cache_bytes: self.cache_mb * 1024 * 1024,
+                revalidate_after: Duration::from_secs(self.revalidate_secs),
             },
         }
     }

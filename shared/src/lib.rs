@@ -9,6 +9,9 @@ pub mod api;
 pub mod error;
 pub mod names;
 
-pub use api::DatabaseSummary;
+pub use api::{
+    Column, ColumnType, DEFAULT_SAMPLE_ROWS, DatabaseSummary, MAX_SAMPLE_ROWS, SchemaPreview,
+    TablePreview, sample_rows_from_param,
+};
 pub use error::{ApiError, ErrorCode};
 pub use names::{DatabaseName, NameError, NameKind, TableName, UserName};

@@ -1,0 +1,266 @@
+//! Column type inference. Each non-empty cell narrows the set of types the column can still
+//! be; the most specific type left wins (boolean, integer, float, date, datetime), and a
+//! column with nothing left, or with no value at all, is text.
+//!
+//! Integers widen to floats and dates to datetimes, so `1, 2.5` is a float column and
+//! `2024-01-01, 2024-01-01T10:00` a datetime column. A number with a leading zero (`00123`)
+//! is an identifier, not a number: it makes the column text.
+
+use shared::ColumnType;
+
+const INTEGER: u8 = 1;
+const FLOAT: u8 = 1 << 1;
+const BOOLEAN: u8 = 1 << 2;
+const DATE: u8 = 1 << 3;
+const DATETIME: u8 = 1 << 4;
+const ALL: u8 = INTEGER | FLOAT | BOOLEAN | DATE | DATETIME;
+
+/// The types a column can still be, given the cells seen so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypeInference {
+    candidates: u8,
+    seen_value: bool,
+}
+
+impl Default for TypeInference {
+    fn default() -> Self {
+        Self {
+            candidates: ALL,
+            seen_value: false,
+        }
+    }
+}
+
+impl TypeInference {
+    /// Narrows by one cell; empty (or blank) cells decide nothing.
+    pub fn observe(&mut self, cell: &str) {
+        let value = cell.trim();
+        if value.is_empty() {
+            return;
+        }
+        self.seen_value = true;
+        if self.candidates == 0 {
+            return;
+        }
+        self.candidates &= types_of(value);
+    }
+
+    pub fn result(&self) -> ColumnType {
+        if !self.seen_value {
+            return ColumnType::Text;
+        }
+        [
+            (BOOLEAN, ColumnType::Boolean),
+            (INTEGER, ColumnType::Integer),
+            (FLOAT, ColumnType::Float),
+            (DATE, ColumnType::Date),
+            (DATETIME, ColumnType::Datetime),
+        ]
+        .into_iter()
+        .find(|(flag, _)| self.candidates & flag != 0)
+        .map_or(ColumnType::Text, |(_, column_type)| column_type)
+    }
+}
+
+/// Every type `value` (trimmed, non-empty) is a valid instance of.
+fn types_of(value: &str) -> u8 {
+    let mut types = 0;
+    if is_integer(value) {
+        types |= INTEGER | FLOAT;
+    } else if is_float(value) {
+        types |= FLOAT;
+    }
+    if value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false") {
+        types |= BOOLEAN;
+    }
+    if is_date(value) {
+        types |= DATE | DATETIME;
+    } else if is_datetime(value) {
+        types |= DATETIME;
+    }
+    types
+}
+
+fn without_sign(value: &str) -> &str {
+    value.strip_prefix(['+', '-']).unwrap_or(value)
+}
+
+/// A whole part with more than one digit must not start with 0 (`007` is an identifier).
+fn has_leading_zero(digits: &str) -> bool {
+    digits.len() > 1 && digits.starts_with('0')
+}
+
+fn is_integer(value: &str) -> bool {
+    let digits = without_sign(value);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !has_leading_zero(digits)
+        && value.parse::<i64>().is_ok()
+}
+
+/// `1.5`, `-0.25`, `.5`, `3.`, `1e10`, `6.02E+23`; not `inf`, `nan` or `1,5`.
+fn is_float(value: &str) -> bool {
+    let unsigned = without_sign(value);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
+        None => (unsigned, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = (!whole.is_empty() || !fraction.is_empty())
+        && all_digits(whole)
+        && all_digits(fraction)
+        && !has_leading_zero(whole);
+    let exponent_ok = exponent.is_none_or(|exp| {
+        let digits = without_sign(exp);
+        !digits.is_empty() && all_digits(digits)
+    });
+    mantissa_ok && exponent_ok
+}
+
+fn number(text: &str) -> Option<u32> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// `YYYY-MM-DD`, a real calendar day.
+fn is_date(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return false;
+    }
+    let (Some(year), Some(month), Some(day)) = (
+        number(&value[..4]),
+        number(&value[5..7]),
+        number(&value[8..]),
+    ) else {
+        return false;
+    };
+    (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A date, `T` or a space, `HH:MM`, optional `:SS` and fraction, optional `Z` or offset.
+fn is_datetime(value: &str) -> bool {
+    if value.len() < 16 || !value.is_char_boundary(10) || !is_date(&value[..10]) {
+        return false;
+    }
+    let rest = &value[10..];
+    let Some(time) = rest.strip_prefix(['T', ' ']) else {
+        return false;
+    };
+    let time = time.strip_suffix(['Z', 'z']).unwrap_or(time);
+    let time = match time.rfind(['+', '-']) {
+        Some(at) if at >= 5 && is_offset(&time[at + 1..]) => &time[..at],
+        _ => time,
+    };
+    let (clock, fraction) = time.split_once('.').unwrap_or((time, "0"));
+    if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let parts: Vec<&str> = clock.split(':').collect();
+    let in_range = |part: &str, max: u32| part.len() == 2 && number(part).is_some_and(|n| n <= max);
+    match parts.as_slice() {
+        [hour, minute] => in_range(hour, 23) && in_range(minute, 59) && fraction == "0",
+        [hour, minute, second] => {
+            in_range(hour, 23) && in_range(minute, 59) && in_range(second, 60)
+        }
+        _ => false,
+    }
+}
+
+fn is_offset(offset: &str) -> bool {
+    let digits: String = offset.chars().filter(|c| *c != ':').collect();
+    digits.len() == 4 && number(&digits).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn infer(cells: &[&str]) -> ColumnType {
+        let mut inference = TypeInference::default();
+        for cell in cells {
+            inference.observe(cell);
+        }
+        inference.result()
+    }
+
+    #[test]
+    fn each_type_is_recognised() {
+        assert_eq!(infer(&["1", "-20", "+3", "0"]), ColumnType::Integer);
+        assert_eq!(
+            infer(&["1.5", "-0.25", ".5", "3.", "1e10", "6.02E+23"]),
+            ColumnType::Float
+        );
+        assert_eq!(infer(&["true", "FALSE", "True"]), ColumnType::Boolean);
+        assert_eq!(infer(&["2024-02-29", "1999-12-31"]), ColumnType::Date);
+        assert_eq!(
+            infer(&[
+                "2024-01-01T08:30:00",
+                "2024-01-01 08:30",
+                "2024-01-01T08:30:00.123Z",
+                "2024-01-01T08:30:00+02:00"
+            ]),
+            ColumnType::Datetime
+        );
+        assert_eq!(infer(&["hello", "world"]), ColumnType::Text);
+    }
+
+    #[test]
+    fn leading_zeros_keep_identifiers_as_text() {
+        assert_eq!(infer(&["00123", "00124"]), ColumnType::Text);
+        assert_eq!(infer(&["1", "007"]), ColumnType::Text);
+        assert_eq!(infer(&["007.5"]), ColumnType::Text);
+        assert_eq!(infer(&["0.5", "0"]), ColumnType::Float);
+    }
+
+    #[test]
+    fn empty_cells_decide_nothing() {
+        assert_eq!(infer(&["", "1", " ", "2"]), ColumnType::Integer);
+        assert_eq!(infer(&["", ""]), ColumnType::Text);
+        assert_eq!(infer(&[]), ColumnType::Text);
+    }
+
+    #[test]
+    fn mixed_columns_widen_or_become_text() {
+        assert_eq!(infer(&["1", "2.5"]), ColumnType::Float);
+        assert_eq!(
+            infer(&["2024-01-01", "2024-01-02T10:00"]),
+            ColumnType::Datetime
+        );
+        assert_eq!(infer(&["1", "true"]), ColumnType::Text);
+        assert_eq!(infer(&["1", "abc"]), ColumnType::Text);
+        assert_eq!(infer(&["2024-01-01", "3"]), ColumnType::Text);
+    }
+
+    #[test]
+    fn impossible_dates_and_times_are_text() {
+        assert_eq!(infer(&["2023-02-29"]), ColumnType::Text);
+        assert_eq!(infer(&["2024-13-01"]), ColumnType::Text);
+        assert_eq!(infer(&["2024-01-01T24:00"]), ColumnType::Text);
+        assert_eq!(infer(&["2024-1-1"]), ColumnType::Text);
+    }
+
+    #[test]
+    fn numbers_that_are_not_plain_decimals_are_text() {
+        for value in ["inf", "NaN", "1,5", "1.2.3", "1e", "--1", "0x10"] {
+            assert_eq!(infer(&[value]), ColumnType::Text, "{value}");
+        }
+    }
+
+    #[test]
+    fn integers_too_large_for_64_bits_are_floats() {
+        assert_eq!(infer(&["99999999999999999999"]), ColumnType::Float);
+    }
+}

@@ -1,0 +1,56 @@
+//! The exact row count of a table another tool wrote: one streamed read of the whole object
+//! in the background, in constant memory, stored as statistics for the version read. The
+//! request that asked gets an estimate at once; later requests get the exact count.
+
+use crate::csv::profile::TableProfiler;
+use crate::error::{CatalogError, Result};
+use crate::stats::{ObjectVersion, StatsSource, TableStats};
+use crate::store::Store;
+
+/// Counts `key` and stores its statistics at `stats_key`. Returns `None` when the object
+/// changed while it was read (nothing is stored then; the next preview starts again).
+pub async fn count_and_store(
+    store: &Store,
+    key: &str,
+    stats_key: &str,
+    version: &ObjectVersion,
+) -> Result<Option<TableStats>> {
+    let output = store
+        .client()
+        .get_object()
+        .bucket(store.bucket())
+        .key(key)
+        .set_if_match(version.etag.clone())
+        .send()
+        .await
+        .map_err(|error| CatalogError::from_sdk("GetObject", key, &error))?;
+    let mut body = output.body;
+    let mut profiler = TableProfiler::new();
+    while let Some(chunk) = body
+        .try_next()
+        .await
+        .map_err(|error| CatalogError::Storage {
+            operation: "GetObject",
+            target: key.to_owned(),
+            failure: crate::StorageFailure::Unreachable,
+            detail: format!("reading the object failed: {error}"),
+        })?
+    {
+        profiler.feed(&chunk);
+    }
+    let profile = profiler.finish();
+
+    // The count is only worth keeping if the object is still the version that was read.
+    let still_same = store
+        .listed(key)
+        .await?
+        .is_some_and(|listed| &listed.version == version);
+    if !still_same {
+        return Ok(None);
+    }
+    let stats = TableStats::from_profile(&profile, version.clone(), StatsSource::Scan);
+    store
+        .put(stats_key, stats.to_json(), "application/json")
+        .await?;
+    Ok(Some(stats))
+}

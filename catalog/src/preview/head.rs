@@ -1,0 +1,172 @@
+//! Reading the head of a table: the header and the first rows, parsed by csv-async from
+//! ranged, streamed GETs, stopping as soon as the rows asked for are complete. The bytes
+//! read depend on the rows asked for and their width, never on the object's size.
+
+use std::io::Cursor;
+
+use csv_async::{AsyncReaderBuilder, ByteRecord};
+use shared::{ColumnType, MAX_SAMPLE_ROWS};
+use tokio::io::AsyncReadExt;
+
+use super::ranged::{RangedReader, fetch_range};
+use crate::csv::UTF8_BOM;
+use crate::csv::dialect::detect_delimiter;
+use crate::csv::infer::TypeInference;
+use crate::error::{CatalogError, Result};
+use crate::store::{ListedObject, Store};
+
+/// The first range asked for: enough for the header and hundreds of ordinary rows.
+pub const FIRST_RANGE_BYTES: u64 = 64 * 1024;
+/// The most a preview reads of one object, for files whose rows are huge.
+pub const MAX_HEAD_BYTES: u64 = 32 * 1024 * 1024;
+
+/// What the head of a table holds.
+#[derive(Debug, Clone, Default)]
+pub struct Head {
+    pub header: Vec<String>,
+    /// Up to [`MAX_SAMPLE_ROWS`] complete rows, cells as text.
+    pub rows: Vec<Vec<String>>,
+    /// Indexes into `rows` of rows whose field count differs from the header's.
+    pub ragged: Vec<usize>,
+    /// Inferred over every complete row read (often many more than `rows`).
+    pub types: Vec<ColumnType>,
+    /// Complete rows read.
+    pub complete_rows: u64,
+    pub delimiter: u8,
+    pub invalid_utf8: bool,
+    /// Every row of the object was read: `complete_rows` is the exact count.
+    pub whole_object: bool,
+    /// Rows were so long that the read stopped at [`MAX_HEAD_BYTES`].
+    pub hit_byte_cap: bool,
+    /// Byte offsets in the object: where the data rows start, and where the last complete
+    /// row read ends (for estimating the row count).
+    pub header_end: u64,
+    pub rows_end: u64,
+    /// Bytes asked for from S3.
+    pub bytes_fetched: u64,
+}
+
+/// Reads the head of `object` until `wanted_rows` complete rows are read (or the object
+/// ends), then parses whatever else the ranges already fetched hold, for type inference.
+pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize) -> Result<Head> {
+    let size = object.size;
+    if size == 0 {
+        return Ok(Head {
+            delimiter: b',',
+            whole_object: true,
+            ..Head::default()
+        });
+    }
+    let etag = object.version.etag.clone();
+    let first_end = size.min(FIRST_RANGE_BYTES);
+    let first = fetch_range(
+        store.clone(),
+        object.key.clone(),
+        etag.clone(),
+        0,
+        first_end,
+    )
+    .await?
+    .collect()
+    .await
+    .map_err(|error| read_error(&object.key, &error))?
+    .into_bytes();
+    let bom = if first.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
+    let delimiter = detect_delimiter(&first[bom..]);
+
+    let rest = RangedReader::new(
+        store.clone(),
+        &object.key,
+        etag,
+        size,
+        first.len() as u64,
+        MAX_HEAD_BYTES,
+    );
+    let progress = rest.progress();
+    let first_len = first.len() as u64;
+    let input = Cursor::new(first.slice(bom..)).chain(rest);
+    let mut reader = AsyncReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .create_reader(input);
+
+    let mut head = Head {
+        delimiter,
+        ..Head::default()
+    };
+    let mut inference: Vec<TypeInference> = Vec::new();
+    let mut record = ByteRecord::new();
+    let mut saw_header = false;
+    loop {
+        let more = reader
+            .read_byte_record(&mut record)
+            .await
+            .map_err(|error| read_error(&object.key, &error))?;
+        if !more {
+            break;
+        }
+        // Offsets in the object: the parser sees the bytes after the byte order mark.
+        let record_end = reader.position().byte() + bom as u64;
+        let bytes_seen = first_len + progress.delivered();
+        let object_done = bytes_seen >= size;
+        if progress.fetching_stopped() && !object_done && record_end >= bytes_seen {
+            // The last record of a cut-off read may itself be cut off: drop it.
+            break;
+        }
+        let cells = decode(&record, &mut head.invalid_utf8);
+        if !saw_header {
+            saw_header = true;
+            inference = vec![TypeInference::default(); cells.len()];
+            head.header = cells;
+            head.header_end = record_end;
+            continue;
+        }
+        head.complete_rows += 1;
+        head.rows_end = record_end;
+        for (column, cell) in inference.iter_mut().zip(&cells) {
+            column.observe(cell);
+        }
+        if head.rows.len() < MAX_SAMPLE_ROWS {
+            if cells.len() != head.header.len() {
+                head.ragged.push(head.rows.len());
+            }
+            head.rows.push(cells);
+        }
+        if head.complete_rows >= wanted_rows as u64 {
+            progress.stop_fetching();
+        }
+    }
+    head.whole_object = first_len + progress.delivered() >= size && !progress.hit_cap();
+    head.hit_byte_cap = progress.hit_cap();
+    head.types = inference.iter().map(TypeInference::result).collect();
+    head.bytes_fetched = first_len + progress.fetched();
+    Ok(head)
+}
+
+/// Cells as text; bytes that are not UTF-8 become U+FFFD and are reported.
+fn decode(record: &ByteRecord, invalid_utf8: &mut bool) -> Vec<String> {
+    record
+        .iter()
+        .map(|field| match std::str::from_utf8(field) {
+            Ok(text) => text.to_owned(),
+            Err(_) => {
+                *invalid_utf8 = true;
+                String::from_utf8_lossy(field).into_owned()
+            }
+        })
+        .collect()
+}
+
+fn read_error(key: &str, error: &dyn std::fmt::Display) -> CatalogError {
+    CatalogError::Storage {
+        operation: "GetObject",
+        target: key.to_owned(),
+        failure: crate::StorageFailure::Unreachable,
+        detail: format!("reading the object failed: {error}"),
+    }
+}

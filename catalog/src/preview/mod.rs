@@ -1,0 +1,362 @@
+//! Table previews: for every table of one database, its columns and types, a few rows, its
+//! row count and size, read from the head of each object only.
+//!
+//! - [`head`]: the ranged, streamed read of a table's first rows (csv-async).
+//! - [`ranged`]: the `AsyncRead` over growing ranged GETs under it.
+//! - [`cache`]: listings trusted for a short interval, previews keyed by object version.
+//! - [`count`]: the exact row count of tables other tools wrote, once, in the background.
+//!
+//! Row counts come from the table's statistics when they describe the object as it is now
+//! (every table the app writes has them), from the head when it holds the whole table,
+//! and otherwise are estimated from the bytes per row read, while the exact count is
+//! computed in the background and stored for next time.
+
+pub mod cache;
+pub mod count;
+pub mod head;
+pub mod ranged;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use shared::{Column, DatabaseName, SchemaPreview, TableName, TablePreview, UserName};
+
+use crate::Catalog;
+use crate::csv::column_name;
+use crate::csv::dialect::delimiter_name;
+use crate::error::{CatalogError, Result};
+use crate::layout::{Entry, Scope};
+use crate::stats::{ObjectVersion, TableStats};
+use crate::store::ListedObject;
+use cache::{CachedListing, CachedTable};
+use head::{Head, MAX_HEAD_BYTES, read_head};
+
+/// Tables previewed at the same time for one request.
+const CONCURRENT_TABLES: usize = 8;
+
+/// How previews are cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreviewSettings {
+    /// Bound of the table-preview cache, in bytes (`DBM_CACHE_MB`).
+    pub cache_bytes: u64,
+    /// How long a database listing is trusted before S3 is asked again
+    /// (`DBM_REVALIDATE_SECS`): the longest a change made by another tool goes unseen.
+    pub revalidate_after: Duration,
+}
+
+impl Default for PreviewSettings {
+    fn default() -> Self {
+        Self {
+            cache_bytes: 256 * 1024 * 1024,
+            revalidate_after: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Catalog {
+    /// Previews of every table in `database` (the user's own, or a default one), each
+    /// with up to `sample_rows` rows.
+    pub async fn database_schema(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+        sample_rows: usize,
+    ) -> Result<SchemaPreview> {
+        let (scope, listing) = self.find_database(user, database).await?;
+        let layout = self.store().layout();
+        let listed_keys: HashSet<&str> = listing.objects.iter().map(|o| o.key.as_str()).collect();
+        let tables: Vec<(TableName, &ListedObject, bool)> = listing
+            .objects
+            .iter()
+            .filter_map(|object| match layout.classify(&scope, &object.key)? {
+                Entry::Table { table, .. } => {
+                    let has_stats =
+                        listed_keys.contains(layout.stats_key(&scope, database, &table).as_str());
+                    Some((table, object, has_stats))
+                }
+                _ => None,
+            })
+            .collect();
+        let previews = futures::stream::iter(tables)
+            .map(|(table, object, has_stats)| {
+                self.table_preview(&scope, database, table, object, has_stats, sample_rows)
+            })
+            .buffered(CONCURRENT_TABLES)
+            .try_collect()
+            .await?;
+        Ok(SchemaPreview {
+            database: database.to_string(),
+            is_default: scope == Scope::Default,
+            tables: previews,
+        })
+    }
+
+    /// Forgets what this server cached about one table (after writing or deleting it).
+    pub fn invalidate_table(&self, scope: &Scope, database: &DatabaseName, table: &TableName) {
+        let key = self.store().layout().table_key(scope, database, table);
+        self.caches().invalidate_table(scope, database, &key);
+    }
+
+    /// Forgets what this server cached about a database and all its tables.
+    pub fn invalidate_database(&self, scope: &Scope, database: &DatabaseName) {
+        let prefix = self.store().layout().database_prefix(scope, database);
+        self.caches().invalidate_database(scope, database, &prefix);
+    }
+
+    /// Exact counts still running in the background.
+    pub fn background_counts_running(&self) -> usize {
+        self.counting().lock().map(|set| set.len()).unwrap_or(0)
+    }
+
+    /// The default database of that name, else the user's own; 404 when neither exists.
+    async fn find_database(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+    ) -> Result<(Scope, Arc<CachedListing>)> {
+        for scope in [Scope::Default, Scope::User(user.clone())] {
+            let listing = self.database_listing(&scope, database).await?;
+            if !listing.objects.is_empty() {
+                return Ok((scope, listing));
+            }
+        }
+        Err(CatalogError::DatabaseNotFound {
+            database: database.to_string(),
+        })
+    }
+
+    async fn database_listing(
+        &self,
+        scope: &Scope,
+        database: &DatabaseName,
+    ) -> Result<Arc<CachedListing>> {
+        if let Some(fresh) = self.caches().fresh_listing(scope, database) {
+            return Ok(fresh);
+        }
+        let prefix = self.store().layout().database_prefix(scope, database);
+        let objects = self.store().list(&prefix).await?;
+        Ok(self.caches().store_listing(scope, database, objects))
+    }
+
+    async fn table_preview(
+        &self,
+        scope: &Scope,
+        database: &DatabaseName,
+        table: TableName,
+        object: &ListedObject,
+        has_stats: bool,
+        sample_rows: usize,
+    ) -> Result<TablePreview> {
+        if let Some(preview) = self
+            .caches()
+            .table(&object.key, &object.version)
+            .and_then(|cached| cached.serve(sample_rows))
+        {
+            return Ok(preview);
+        }
+        let stats_key = self.store().layout().stats_key(scope, database, &table);
+        let stats = if has_stats {
+            self.read_stats(&stats_key, &object.version).await
+        } else {
+            None
+        };
+        let head = read_head(self.store(), object, sample_rows).await?;
+        let preview = build_preview(table.as_str(), object.size, &head, stats.as_ref());
+        if !preview.row_count_exact {
+            self.count_in_background(scope, database, &table, object);
+        }
+        let cached = CachedTable::new(object.version.clone(), preview, head.whole_object);
+        let served = cached
+            .serve(sample_rows)
+            .unwrap_or_else(|| cached.preview.clone());
+        self.caches().store_table(&object.key, cached);
+        Ok(served)
+    }
+
+    /// The table's statistics, if they describe this version of it.
+    async fn read_stats(&self, stats_key: &str, version: &ObjectVersion) -> Option<TableStats> {
+        match self.store().get_small(stats_key).await {
+            Ok(bytes) => TableStats::parse(&bytes).filter(|stats| stats.describes(version)),
+            Err(error) => {
+                tracing::warn!(%error, "cannot read table statistics; estimating instead");
+                None
+            }
+        }
+    }
+
+    fn count_in_background(
+        &self,
+        scope: &Scope,
+        database: &DatabaseName,
+        table: &TableName,
+        object: &ListedObject,
+    ) {
+        let newly_started = self
+            .counting()
+            .lock()
+            .map(|mut running| running.insert(object.key.clone()))
+            .unwrap_or(false);
+        if !newly_started {
+            return;
+        }
+        let catalog = self.clone();
+        let scope = scope.clone();
+        let database = database.clone();
+        let key = object.key.clone();
+        let version = object.version.clone();
+        let stats_key = self.store().layout().stats_key(&scope, &database, table);
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            match count::count_and_store(catalog.store(), &key, &stats_key, &version).await {
+                Ok(Some(stats)) => {
+                    tracing::info!(%key, rows = stats.row_count, elapsed_ms = started.elapsed().as_millis(), "exact row count stored");
+                    catalog.caches().invalidate_table(&scope, &database, &key);
+                }
+                Ok(None) => {
+                    tracing::info!(%key, "the table changed while it was counted; the next preview counts again")
+                }
+                Err(error) => tracing::warn!(%key, %error, "background row count failed"),
+            }
+            if let Ok(mut running) = catalog.counting().lock() {
+                running.remove(&key);
+            }
+        });
+    }
+}
+
+/// The preview of one table from its head and, when they describe it, its statistics.
+pub fn build_preview(
+    name: &str,
+    size: u64,
+    head: &Head,
+    stats: Option<&TableStats>,
+) -> TablePreview {
+    let mut warnings = Vec::new();
+    if size == 0 {
+        warnings.push("This table is empty: its file has no content.".to_owned());
+    }
+    let whole_file_types = stats
+        .map(|stats| &stats.columns)
+        .filter(|columns| columns.len() == head.header.len());
+    let columns = head
+        .header
+        .iter()
+        .enumerate()
+        .map(|(index, raw)| Column {
+            name: column_name(raw, index),
+            column_type: whole_file_types
+                .and_then(|columns| columns.get(index))
+                .map(|column| column.column_type)
+                .or_else(|| head.types.get(index).copied())
+                .unwrap_or(shared::ColumnType::Text),
+        })
+        .collect();
+    let (row_count, row_count_exact) = match stats {
+        Some(stats) => (stats.row_count, true),
+        None if head.whole_object => (head.complete_rows, true),
+        None => (estimate_rows(size, head), false),
+    };
+    if !head.ragged.is_empty() {
+        warnings.push(format!(
+            "{} of the rows shown have more or fewer fields than the header; they are marked.",
+            head.ragged.len()
+        ));
+    }
+    if let Some(stats) = stats.filter(|stats| stats.ragged_rows > 0) {
+        warnings.push(format!(
+            "{} rows in the whole table have more or fewer fields than the header.",
+            stats.ragged_rows
+        ));
+    }
+    if head.invalid_utf8 || stats.is_some_and(|stats| stats.invalid_utf8) {
+        warnings.push(
+            "Some bytes are not valid UTF-8; they are shown as \u{FFFD}. Save the file as UTF-8 to see them correctly."
+                .to_owned(),
+        );
+    }
+    if head.hit_byte_cap {
+        warnings.push(format!(
+            "Rows in this file are very long: a preview reads at most {} MiB, which held {} complete rows.",
+            MAX_HEAD_BYTES / (1024 * 1024),
+            head.complete_rows
+        ));
+    }
+    TablePreview {
+        name: name.to_owned(),
+        columns,
+        sample_rows: head.rows.clone(),
+        row_count,
+        row_count_exact,
+        size_bytes: size,
+        delimiter: stats.map_or_else(
+            || delimiter_name(head.delimiter),
+            |stats| stats.delimiter.clone(),
+        ),
+        ragged_rows: head.ragged.clone(),
+        warnings,
+    }
+}
+
+/// Rows in the whole object, from the bytes per row of the rows read.
+fn estimate_rows(size: u64, head: &Head) -> u64 {
+    let sampled_bytes = head.rows_end.saturating_sub(head.header_end);
+    if head.complete_rows == 0 || sampled_bytes == 0 {
+        return head.complete_rows;
+    }
+    let data_bytes = size.saturating_sub(head.header_end);
+    let estimate = head.complete_rows as f64 * data_bytes as f64 / sampled_bytes as f64;
+    (estimate.round() as u64).max(head.complete_rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head_with(rows: u64, header_end: u64, rows_end: u64, whole: bool) -> Head {
+        Head {
+            header: vec!["a".into()],
+            types: vec![shared::ColumnType::Integer],
+            complete_rows: rows,
+            header_end,
+            rows_end,
+            whole_object: whole,
+            delimiter: b',',
+            ..Head::default()
+        }
+    }
+
+    #[test]
+    fn the_estimate_scales_the_rows_read_to_the_object_size() {
+        // 100 rows in 1,000 bytes after a 10-byte header; the object has 10,010 bytes.
+        let head = head_with(100, 10, 1_010, false);
+        let preview = build_preview("t", 10_010, &head, None);
+        assert_eq!(preview.row_count, 1_000);
+        assert!(!preview.row_count_exact);
+    }
+
+    #[test]
+    fn a_head_that_holds_the_whole_object_counts_exactly() {
+        let preview = build_preview("t", 1_010, &head_with(100, 10, 1_010, true), None);
+        assert_eq!((preview.row_count, preview.row_count_exact), (100, true));
+    }
+
+    #[test]
+    fn an_empty_object_says_so() {
+        let preview = build_preview(
+            "t",
+            0,
+            &Head {
+                whole_object: true,
+                delimiter: b',',
+                ..Head::default()
+            },
+            None,
+        );
+        assert_eq!(preview.row_count, 0);
+        assert!(preview.row_count_exact);
+        assert!(preview.columns.is_empty());
+        assert!(preview.warnings[0].contains("empty"));
+    }
+}

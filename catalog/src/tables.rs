@@ -1,0 +1,70 @@
+//! Writing a table: the bytes stream to S3 (multipart) and through the profiler in one pass,
+//! then the statistics are stored for the exact version the listing reports. Used by the
+//! demo seed and by imports, so every table the app writes has an exact row count.
+
+use shared::{DatabaseName, TableName};
+
+use crate::csv::profile::{TableProfile, TableProfiler};
+use crate::error::{CatalogError, Result};
+use crate::layout::Scope;
+use crate::stats::{StatsSource, TableStats};
+use crate::store::Store;
+use crate::upload::ObjectWriter;
+
+/// A table being written. Dropping it before [`TableWriter::finish`] aborts the upload.
+pub struct TableWriter<'a> {
+    store: &'a Store,
+    table_key: String,
+    stats_key: String,
+    writer: ObjectWriter,
+    profiler: TableProfiler,
+}
+
+impl<'a> TableWriter<'a> {
+    pub fn new(
+        store: &'a Store,
+        scope: &Scope,
+        database: &DatabaseName,
+        table: &TableName,
+    ) -> Self {
+        let layout = store.layout();
+        let table_key = layout.table_key(scope, database, table);
+        Self {
+            store,
+            writer: store.writer(&table_key, "text/csv; charset=utf-8"),
+            stats_key: layout.stats_key(scope, database, table),
+            table_key,
+            profiler: TableProfiler::new(),
+        }
+    }
+
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        self.profiler.feed(chunk);
+        self.writer.write(chunk).await
+    }
+
+    pub fn bytes_written(&self) -> u64 {
+        self.writer.bytes_written()
+    }
+
+    /// Completes the object, then stores its statistics.
+    pub async fn finish(self) -> Result<(TableStats, TableProfile)> {
+        let profile = self.profiler.finish();
+        self.writer.finish().await?;
+        let listed =
+            self.store
+                .listed(&self.table_key)
+                .await?
+                .ok_or_else(|| CatalogError::Storage {
+                    operation: "ListObjectsV2",
+                    target: self.table_key.clone(),
+                    failure: crate::StorageFailure::NoSuchKey,
+                    detail: "the table just written is not listed".to_owned(),
+                })?;
+        let stats = TableStats::from_profile(&profile, listed.version, StatsSource::Write);
+        self.store
+            .put(&self.stats_key, stats.to_json(), "application/json")
+            .await?;
+        Ok((stats, profile))
+    }
+}

@@ -1,0 +1,394 @@
+//! Previews on the embedded S3 server, counted: S3 requests and bytes read (the server's
+//! meter), staleness after writes by another client, and exact background counts.
+
+mod common_data {
+    /// `rows` CSV rows of about 40 bytes each after a header, built by repeating one block.
+    pub fn orders_csv(rows: usize) -> Vec<u8> {
+        let mut csv = b"order_id,customer,amount,paid,ordered_on\n".to_vec();
+        for n in 0..rows {
+            csv.extend_from_slice(
+                format!(
+                    "{n},C{:05},{}.{:02},{},2024-03-{:02}\n",
+                    n % 50_000,
+                    n % 997,
+                    n % 100,
+                    n % 3 == 0,
+                    n % 28 + 1
+                )
+                .as_bytes(),
+            );
+        }
+        csv
+    }
+}
+
+use std::time::Duration;
+
+use catalog::csv::profile::TableProfiler;
+use catalog::preview::head::read_head;
+use catalog::stats::{StatsSource, TableStats};
+use catalog::testing::{TestStore, embedded, embedded_with};
+use catalog::{PreviewSettings, Scope};
+use shared::{DatabaseName, TableName, UserName};
+
+fn user() -> UserName {
+    UserName::parse("alice").unwrap()
+}
+
+fn db() -> DatabaseName {
+    DatabaseName::parse("shop").unwrap()
+}
+
+fn table(name: &str) -> TableName {
+    TableName::parse(name).unwrap()
+}
+
+fn key(store: &TestStore, name: &str) -> String {
+    store
+        .store()
+        .layout()
+        .table_key(&Scope::User(user()), &db(), &table(name))
+}
+
+/// Writes `block` repeated until the object has at least `bytes`, as one multipart upload.
+async fn write_repeated(
+    store: &TestStore,
+    key: &str,
+    header: &[u8],
+    block: &[u8],
+    bytes: u64,
+) -> u64 {
+    let mut writer = store.store().writer(key, "text/csv");
+    writer.write(header).await.unwrap();
+    let mut blocks = 0;
+    while writer.bytes_written() < bytes {
+        writer.write(block).await.unwrap();
+        blocks += 1;
+    }
+    writer.finish().await.unwrap();
+    blocks
+}
+
+#[tokio::test]
+async fn a_second_preview_within_the_interval_makes_no_s3_request() {
+    let store = embedded().await;
+    store
+        .put_raw(&key(&store, "orders"), &common_data::orders_csv(100))
+        .await;
+    store
+        .put_raw(&key(&store, "customers"), b"id,name\n1,Ada\n")
+        .await;
+    let meter = store.meter().unwrap();
+
+    let first = store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    let after_first = meter.reading();
+    let second = store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    let used = meter.reading().since(after_first);
+
+    assert_eq!(first, second);
+    assert_eq!(
+        used.requests, 0,
+        "the repeated preview must be served from the caches"
+    );
+    // A smaller preview is cut from the same cache entry.
+    let smaller = store
+        .catalog
+        .database_schema(&user(), &db(), 2)
+        .await
+        .unwrap();
+    assert_eq!(smaller.tables[1].sample_rows.len(), 2);
+    assert_eq!(meter.reading().since(after_first).requests, 0);
+}
+
+#[tokio::test]
+async fn a_200_mb_table_is_previewed_from_at_most_256_kib() {
+    let store = embedded().await;
+    let header = b"order_id,customer,amount,paid,ordered_on\n";
+    let block = &common_data::orders_csv(25_000)[header.len()..]; // ~1 MiB of rows
+    let block_rows = 25_000u64;
+    let object_key = key(&store, "orders");
+    let blocks = write_repeated(&store, &object_key, header, block, 200 * 1024 * 1024).await;
+
+    // Statistics as an import writes them, so the preview takes the ordinary path.
+    let listed = store.store().listed(&object_key).await.unwrap().unwrap();
+    assert!(listed.size >= 200 * 1024 * 1024);
+    let mut profiler = TableProfiler::new();
+    profiler.feed(header);
+    profiler.feed(block);
+    let mut profile = profiler.finish();
+    profile.row_count = block_rows * blocks;
+    let stats = TableStats::from_profile(&profile, listed.version.clone(), StatsSource::Write);
+    let stats_key = store
+        .store()
+        .layout()
+        .stats_key(&Scope::User(user()), &db(), &table("orders"));
+    store
+        .store()
+        .put(&stats_key, stats.to_json(), "application/json")
+        .await
+        .unwrap();
+
+    let meter = store.meter().unwrap();
+    let before = meter.reading();
+    let schema = store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    let used = meter.reading().since(before);
+    let preview = &schema.tables[0];
+    assert_eq!(preview.sample_rows.len(), 5);
+    assert_eq!(
+        (preview.row_count, preview.row_count_exact),
+        (block_rows * blocks, true)
+    );
+    assert_eq!(preview.size_bytes, listed.size);
+    assert!(
+        used.body_bytes <= 256 * 1024,
+        "read {} bytes",
+        used.body_bytes
+    );
+    assert!(used.requests <= 4, "made {} requests", used.requests);
+
+    // Without statistics the head read alone is just as small.
+    let head = read_head(store.store(), &listed, 5).await.unwrap();
+    assert!(
+        head.bytes_fetched <= 64 * 1024,
+        "head read {} bytes",
+        head.bytes_fetched
+    );
+}
+
+#[tokio::test]
+async fn an_object_overwritten_by_another_client_is_not_served_stale_after_the_interval() {
+    let settings = PreviewSettings {
+        revalidate_after: Duration::from_millis(300),
+        ..PreviewSettings::default()
+    };
+    let store = embedded_with("", settings).await;
+    let object_key = key(&store, "prices");
+    store.put_raw(&object_key, b"item,price\napple,1\n").await;
+    let before = store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        before.tables[0].sample_rows[0],
+        vec!["apple".to_owned(), "1".to_owned()]
+    );
+
+    // Another tool rewrites the table with content of the same size.
+    let other = store.other_client();
+    other
+        .put_object()
+        .bucket(store.store().bucket())
+        .key(&object_key)
+        .body(b"item,price\npears,2\n".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let after = store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        after.tables[0].sample_rows[0],
+        vec!["pears".to_owned(), "2".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn a_write_through_the_catalog_is_seen_at_once_after_invalidation() {
+    let store = embedded().await;
+    let object_key = key(&store, "prices");
+    store.put_raw(&object_key, b"item,price\napple,1\n").await;
+    store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    store
+        .put_raw(&object_key, b"item,price\nplum,3\nkiwi,4\n")
+        .await;
+    store
+        .catalog
+        .invalidate_table(&Scope::User(user()), &db(), &table("prices"));
+    let after = store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    assert_eq!(after.tables[0].row_count, 2);
+}
+
+#[tokio::test]
+async fn a_million_row_table_from_another_tool_is_estimated_then_counted_exactly_and_persisted() {
+    let store = embedded().await;
+    let object_key = key(&store, "orders");
+    let csv = common_data::orders_csv(1_000_000);
+    store.put_raw(&object_key, &csv).await;
+
+    let first = store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    let estimate = &first.tables[0];
+    assert!(!estimate.row_count_exact);
+    let error = (estimate.row_count as f64 - 1_000_000.0).abs() / 1_000_000.0;
+    assert!(
+        error < 0.1,
+        "estimate {} is more than 10% off",
+        estimate.row_count
+    );
+
+    // The exact count runs once in the background.
+    let mut waited = Duration::ZERO;
+    while store.catalog.background_counts_running() > 0 {
+        assert!(
+            waited < Duration::from_secs(120),
+            "the background count did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += Duration::from_millis(100);
+    }
+    let counted = store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            counted.tables[0].row_count,
+            counted.tables[0].row_count_exact
+        ),
+        (1_000_000, true)
+    );
+
+    // Persisted: a fresh catalog (empty caches) answers exactly without scanning again.
+    let stats_key = store
+        .store()
+        .layout()
+        .stats_key(&Scope::User(user()), &db(), &table("orders"));
+    let stats = TableStats::parse(&store.store().get_small(&stats_key).await.unwrap()).unwrap();
+    assert_eq!(stats.row_count, 1_000_000);
+    assert_eq!(stats.source, StatsSource::Scan);
+    let fresh =
+        catalog::Catalog::from_store(store.store().clone(), "fresh", PreviewSettings::default());
+    let meter = store.meter().unwrap();
+    let before = meter.reading();
+    let again = fresh.database_schema(&user(), &db(), 5).await.unwrap();
+    assert_eq!(
+        (again.tables[0].row_count, again.tables[0].row_count_exact),
+        (1_000_000, true)
+    );
+    assert!(meter.reading().since(before).body_bytes < 256 * 1024);
+    assert_eq!(fresh.background_counts_running(), 0);
+}
+
+#[tokio::test]
+async fn a_count_is_never_trusted_for_an_object_whose_version_changed() {
+    let store = embedded().await;
+    let object_key = key(&store, "t");
+    store.put_raw(&object_key, b"a\n1\n2\n").await;
+    let listed = store.store().listed(&object_key).await.unwrap().unwrap();
+    // Statistics claiming 999 rows, for the current version...
+    let mut profile = TableProfiler::new().finish();
+    profile.row_count = 999;
+    let stats = TableStats::from_profile(&profile, listed.version, StatsSource::Write);
+    let stats_key = store
+        .store()
+        .layout()
+        .stats_key(&Scope::User(user()), &db(), &table("t"));
+    store
+        .store()
+        .put(&stats_key, stats.to_json(), "application/json")
+        .await
+        .unwrap();
+    let trusted = store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    assert_eq!(trusted.tables[0].row_count, 999);
+
+    // ...are ignored once the object is rewritten.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    store.put_raw(&object_key, b"a\n1\n2\n3\n").await;
+    store
+        .catalog
+        .invalidate_table(&Scope::User(user()), &db(), &table("t"));
+    let after = store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        (after.tables[0].row_count, after.tables[0].row_count_exact),
+        (3, true)
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_database_is_not_found() {
+    let store = embedded().await;
+    let error = store
+        .catalog
+        .database_schema(&user(), &DatabaseName::parse("nope").unwrap(), 5)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, catalog::CatalogError::DatabaseNotFound { .. }),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn default_databases_are_previewed_for_every_user_and_marked() {
+    let store = embedded().await;
+    let default_key = store.store().layout().table_key(
+        &Scope::Default,
+        &DatabaseName::parse("school").unwrap(),
+        &table("students"),
+    );
+    store.put_raw(&default_key, b"id,name\n1,Ada\n").await;
+    let schema = store
+        .catalog
+        .database_schema(
+            &UserName::parse("bob").unwrap(),
+            &DatabaseName::parse("school").unwrap(),
+            5,
+        )
+        .await
+        .unwrap();
+    assert!(schema.is_default);
+    assert_eq!(schema.tables[0].name, "students");
+}
+
+#[tokio::test]
+async fn sample_rows_bounds_the_rows_returned() {
+    let store = embedded().await;
+    store
+        .put_raw(&key(&store, "orders"), &common_data::orders_csv(500))
+        .await;
+    for wanted in [1, 5, 100] {
+        let schema = store
+            .catalog
+            .database_schema(&user(), &db(), wanted)
+            .await
+            .unwrap();
+        assert_eq!(schema.tables[0].sample_rows.len(), wanted);
+    }
+}
