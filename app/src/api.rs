@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use shared::DatabaseSummary;
+use shared::{DatabaseSummary, SchemaPreview};
 
 use crate::error::AppError;
 
@@ -16,6 +16,23 @@ pub async fn list_databases() -> Result<Vec<DatabaseSummary>, AppError> {
     let user = current_user()?;
     catalog()?
         .list_databases(&user)
+        .await
+        .map_err(into_app_error)
+}
+
+/// `GET /api/database_schema?database=NAME&sample_rows=N`: previews of every table in one
+/// database (N rows each, default 5, 1..=100). Reads only the head of each table.
+#[server(name = DatabaseSchema, prefix = "/api", endpoint = "database_schema", input = GetUrl)]
+pub async fn database_schema(
+    database: String,
+    sample_rows: Option<i64>,
+) -> Result<SchemaPreview, AppError> {
+    use crate::server::{catalog, current_user, fail, into_app_error};
+    let database = shared::DatabaseName::parse(&database).map_err(|error| fail(error.into()))?;
+    let sample_rows = shared::sample_rows_from_param(sample_rows).map_err(fail)?;
+    let user = current_user()?;
+    catalog()?
+        .database_schema(&user, &database, sample_rows)
         .await
         .map_err(into_app_error)
 }

@@ -6,8 +6,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::header::SiteHeader;
+use crate::pages::database::DatabasePage;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
+use crate::previews::PreviewCache;
 
 /// The document around the app: head, hydration scripts, body.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -34,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    PreviewCache::provide();
     // Tests and scripts wait for this marker: clicks before hydration do nothing.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -54,6 +57,7 @@ pub fn App() -> impl IntoView {
                     // The list must be in the HTML itself (readable without JavaScript), so
                     // the page waits for its data instead of streaming it in later.
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/db/:name") view=DatabasePage />
                 </Routes>
             </main>
         </Router>

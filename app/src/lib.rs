@@ -3,6 +3,8 @@
 //! - [`app`]: the HTML shell and the router.
 //! - [`api`]: the server functions, which are also the public HTTP API (DESIGN.md §4).
 //! - [`error`]: the error every server function returns, carrying the API error contract.
+//! - [`previews`]: the browser's per-database preview cache (signals, through context).
+//! - [`format`]: numbers and sizes as people read them.
 //! - `pages/` and `components/`: what the browser shows.
 //! - `server/` (feature `ssr` only): the glue between server functions and the catalog.
 //!
@@ -13,7 +15,9 @@ pub mod api;
 pub mod app;
 mod components;
 pub mod error;
+pub mod format;
 mod pages;
+pub mod previews;
 #[cfg(feature = "ssr")]
 pub mod server;
 

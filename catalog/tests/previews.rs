@@ -1,6 +1,8 @@
 //! Previews on the embedded S3 server, counted: S3 requests and bytes read (the server's
 //! meter), staleness after writes by another client, and exact background counts.
 
+#![allow(clippy::unwrap_used)]
+
 mod common_data {
     /// `rows` CSV rows of about 40 bytes each after a header, built by repeating one block.
     pub fn orders_csv(rows: usize) -> Vec<u8> {

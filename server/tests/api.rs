@@ -143,3 +143,85 @@ async fn an_unknown_page_is_a_404_with_a_way_back() {
     assert!(html.contains("Page not found"));
     app.server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn database_schema_answers_the_documented_shape() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .get("/api/database_schema?database=school&sample_rows=2")
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["database"], "school");
+    assert_eq!(body["is_default"], true);
+    let tables = body["tables"].as_array().unwrap();
+    let names: Vec<&str> = tables.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["courses", "enrollments", "students"]);
+    let students = &tables[2];
+    assert_eq!(
+        students["columns"][0],
+        json!({"name": "student_id", "type": "text"})
+    );
+    assert_eq!(students["sample_rows"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        students["sample_rows"][0][0], "000001",
+        "cells keep their leading zeros"
+    );
+    assert_eq!(students["row_count"], 240);
+    assert_eq!(students["row_count_exact"], true);
+    assert!(students["size_bytes"].as_u64().unwrap() > 0);
+    app.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn database_schema_defaults_to_five_sample_rows() {
+    let app = TestApp::spawn().await;
+    let body: Value = app
+        .get("/api/database_schema?database=sales")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["tables"][0]["sample_rows"].as_array().unwrap().len(),
+        5
+    );
+    assert_eq!(body["tables"][0]["row_count"], 2000);
+    app.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn database_schema_refuses_bad_input_with_a_code_and_a_message() {
+    let app = TestApp::spawn().await;
+    for (query, status, code, fragment) in [
+        (
+            "database=school&sample_rows=0",
+            400,
+            "bad_request",
+            "between 1 and 100",
+        ),
+        (
+            "database=school&sample_rows=101",
+            400,
+            "bad_request",
+            "between 1 and 100",
+        ),
+        (
+            "database=school&sample_rows=many",
+            400,
+            "bad_request",
+            "parameters",
+        ),
+        ("database=..%2Fetc", 400, "bad_request", "not allowed"),
+        ("database=", 400, "bad_request", "empty"),
+        ("database=nope", 404, "not_found", "no database named"),
+    ] {
+        let response = app.get(&format!("/api/database_schema?{query}")).await;
+        assert_eq!(response.status(), status, "{query}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], code, "{query}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(fragment), "{query}: {message}");
+    }
+    app.server.stop().await.unwrap();
+}

@@ -1,26 +1,41 @@
-//! One database on the home page: name, default badge, table count and table names.
+//! One database on the home page: name, default badge, table count and table names, and
+//! a toggle that loads and shows its table previews (collapsed at first: the list itself
+//! never reads a table).
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use shared::DatabaseSummary;
 
-/// "1 table", "3 tables".
-pub fn count_label(count: usize, singular: &str, plural: &str) -> String {
-    format!("{count} {}", if count == 1 { singular } else { plural })
-}
+use crate::components::preview_panel::PreviewPanel;
+use crate::format::count_label;
 
 #[component]
 pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
-    let heading_id = format!("database-{}", database.name);
+    let name = database.name.clone();
+    let href = format!("/db/{name}");
+    let link_text = name.clone();
+    let panel_database = name.clone();
+    let heading_id = format!("database-{name}");
     let labelled_by = heading_id.clone();
-    let tables_label = format!("Tables in {}", database.name);
+    let panel_id = format!("previews-{name}");
+    let controls = panel_id.clone();
+    let tables_label = format!("Tables in {name}");
     let count = count_label(database.table_count, "table", "tables");
     let is_default = database.is_default;
-    let is_empty = database.tables.is_empty();
+    let has_tables = !database.tables.is_empty();
+    let expanded = RwSignal::new(false);
 
     view! {
-        <article class="database-card" data-database=database.name.clone() aria-labelledby=labelled_by>
+        <article
+            class="database-card"
+            class:database-card--expanded=move || expanded.get()
+            data-database=name.clone()
+            aria-labelledby=labelled_by
+        >
             <header class="database-card__header">
-                <h2 class="database-card__name" id=heading_id>{database.name.clone()}</h2>
+                <h2 class="database-card__name" id=heading_id>
+                    <A href=href>{link_text}</A>
+                </h2>
                 <Show when=move || is_default>
                     <span class="badge badge--default" title="Shared with everyone, read-only">
                         "default"
@@ -29,7 +44,7 @@ pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
             </header>
             <p class="database-card__count" data-testid="table-count">{count}</p>
             <Show
-                when=move || !is_empty
+                when=move || has_tables
                 fallback=|| view! { <p class="database-card__empty">"No tables yet."</p> }
             >
                 <ul class="chip-list" aria-label=tables_label.clone()>
@@ -39,19 +54,21 @@ pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
                         .map(|table| view! { <li class="chip">{table.clone()}</li> })
                         .collect_view()}
                 </ul>
+                <button
+                    type="button"
+                    class="button button--secondary database-card__toggle"
+                    aria-expanded=move || expanded.get().to_string()
+                    aria-controls=controls.clone()
+                    on:click=move |_| expanded.update(|open| *open = !*open)
+                >
+                    {move || if expanded.get() { "Hide table previews" } else { "Load table previews" }}
+                </button>
             </Show>
+            <div id=panel_id class="database-card__previews">
+                <Show when=move || expanded.get()>
+                    <PreviewPanel database=panel_database.clone() />
+                </Show>
+            </div>
         </article>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::count_label;
-
-    #[test]
-    fn counts_are_singular_for_one_and_plural_otherwise() {
-        assert_eq!(count_label(0, "table", "tables"), "0 tables");
-        assert_eq!(count_label(1, "table", "tables"), "1 table");
-        assert_eq!(count_label(3, "table", "tables"), "3 tables");
     }
 }

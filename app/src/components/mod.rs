@@ -3,3 +3,5 @@
 pub mod database_card;
 pub mod error_panel;
 pub mod header;
+pub mod preview_panel;
+pub mod table_preview;

@@ -6,8 +6,9 @@ use leptos_meta::Title;
 use shared::DatabaseSummary;
 
 use crate::api::list_databases;
-use crate::components::database_card::{DatabaseCard, count_label};
+use crate::components::database_card::DatabaseCard;
 use crate::components::error_panel::ErrorPanel;
+use crate::format::count_label;
 
 #[component]
 pub fn HomePage() -> impl IntoView {

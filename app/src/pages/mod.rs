@@ -1,4 +1,5 @@
 //! One module per route.
 
+pub mod database;
 pub mod home;
 pub mod not_found;

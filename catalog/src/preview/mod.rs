@@ -67,21 +67,25 @@ impl Catalog {
         let (scope, listing) = self.find_database(user, database).await?;
         let layout = self.store().layout();
         let listed_keys: HashSet<&str> = listing.objects.iter().map(|o| o.key.as_str()).collect();
-        let tables: Vec<(TableName, &ListedObject, bool)> = listing
+        let tables: Vec<(TableName, ListedObject, bool)> = listing
             .objects
             .iter()
             .filter_map(|object| match layout.classify(&scope, &object.key)? {
                 Entry::Table { table, .. } => {
                     let has_stats =
                         listed_keys.contains(layout.stats_key(&scope, database, &table).as_str());
-                    Some((table, object, has_stats))
+                    Some((table, object.clone(), has_stats))
                 }
                 _ => None,
             })
             .collect();
         let previews = futures::stream::iter(tables)
             .map(|(table, object, has_stats)| {
-                self.table_preview(&scope, database, table, object, has_stats, sample_rows)
+                let scope = &scope;
+                async move {
+                    self.table_preview(scope, database, table, &object, has_stats, sample_rows)
+                        .await
+                }
             })
             .buffered(CONCURRENT_TABLES)
             .try_collect()

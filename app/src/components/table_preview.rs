@@ -1,0 +1,98 @@
+//! One table's preview: name, row count (≈ when estimated), size, columns with their types,
+//! and the sample rows in a real table with a sticky header and horizontal scrolling.
+
+use leptos::prelude::*;
+use shared::TablePreview;
+
+use crate::format::{bytes, count_label, row_count};
+
+/// Cells longer than this are cut on screen (the API still returns them whole).
+const CELL_DISPLAY_CHARS: usize = 500;
+
+#[component]
+pub fn TablePreviewView(table: TablePreview) -> impl IntoView {
+    let heading_id = format!("table-{}", table.name);
+    let labelled_by = heading_id.clone();
+    let table_name = table.name.clone();
+    let scroll_label = format!("Sample rows of {}", table.name);
+    let rows_label = row_count(table.row_count, table.row_count_exact);
+    let rows_title = if table.row_count_exact {
+        "Exact row count".to_owned()
+    } else {
+        "Estimated from the rows read; the exact count is being computed".to_owned()
+    };
+    let meta = format!(
+        "{} · {} · delimiter {}",
+        count_label(table.columns.len(), "column", "columns"),
+        bytes(table.size_bytes),
+        if table.delimiter == "\\t" {
+            "tab".to_owned()
+        } else {
+            format!("“{}”", table.delimiter)
+        }
+    );
+    let shown = format!(
+        "Showing {} of {}",
+        count_label(table.sample_rows.len(), "row", "rows"),
+        rows_label
+    );
+    let has_columns = !table.columns.is_empty();
+    let ragged = table.ragged_rows.clone();
+
+    view! {
+        <section class="table-preview" data-table=table_name aria-labelledby=labelled_by>
+            <header class="table-preview__header">
+                <h3 class="table-preview__name" id=heading_id>{table.name.clone()}</h3>
+                <p class="table-preview__meta">
+                    <span class="table-preview__rows" data-testid="row-count" title=rows_title>{rows_label}</span>
+                    " · "
+                    <span>{meta}</span>
+                </p>
+            </header>
+            {(!table.warnings.is_empty()).then(|| view! {
+                <ul class="table-preview__warnings" role="note">
+                    {table.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}
+                </ul>
+            })}
+            {has_columns.then(|| view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-label=scroll_label.clone()>
+                    <table class="data-table">
+                        <thead>
+                            <tr>
+                                {table.columns.iter().map(|column| {
+                                    let type_name = column.column_type.as_str();
+                                    view! {
+                                        <th scope="col">
+                                            <span class="data-table__column">{column.name.clone()}</span>
+                                            <span class=format!("type-badge type-badge--{type_name}")>{type_name}</span>
+                                        </th>
+                                    }
+                                }).collect_view()}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {table.sample_rows.iter().enumerate().map(|(index, row)| {
+                                let is_ragged = ragged.contains(&index);
+                                view! {
+                                    <tr class:data-table__ragged=is_ragged title=is_ragged.then_some("This row has more or fewer fields than the header")>
+                                        {row.iter().map(|cell| view! { <td>{display_cell(cell)}</td> }).collect_view()}
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <p class="table-preview__caption">{shown.clone()}</p>
+            })}
+        </section>
+    }
+}
+
+fn display_cell(cell: &str) -> String {
+    if cell.chars().count() <= CELL_DISPLAY_CHARS {
+        cell.to_owned()
+    } else {
+        let cut: String = cell.chars().take(CELL_DISPLAY_CHARS).collect();
+        format!("{cut}…")
+    }
+}

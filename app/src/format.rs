@@ -1,0 +1,80 @@
+//! How numbers read on screen: row counts with thousands separators, sizes in kB/MB/GB.
+
+/// `1234567` → `"1,234,567"`.
+pub fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Decimal units, one decimal place from kB up: `56_946_123` → `"56.9 MB"`.
+pub fn bytes(value: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut size = value as f64;
+    let mut unit = 0;
+    while size >= 1000.0 && unit < UNITS.len() - 1 {
+        size /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value} B")
+    } else {
+        format!("{size:.1} {}", UNITS[unit])
+    }
+}
+
+/// "1 table", "3 tables".
+pub fn count_label(count: usize, singular: &str, plural: &str) -> String {
+    format!(
+        "{} {}",
+        thousands(count as u64),
+        if count == 1 { singular } else { plural }
+    )
+}
+
+/// A row count as shown: exact, or `≈` when estimated.
+pub fn row_count(count: u64, exact: bool) -> String {
+    let noun = if count == 1 { "row" } else { "rows" };
+    if exact {
+        format!("{} {noun}", thousands(count))
+    } else {
+        format!("≈ {} {noun}", thousands(count))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn sizes_use_decimal_units() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(31_200), "31.2 kB");
+        assert_eq!(bytes(56_946_123), "56.9 MB");
+        assert_eq!(bytes(1_000_000_000), "1.0 GB");
+    }
+
+    #[test]
+    fn counts_are_singular_for_one_and_plural_otherwise() {
+        assert_eq!(count_label(0, "table", "tables"), "0 tables");
+        assert_eq!(count_label(1, "table", "tables"), "1 table");
+        assert_eq!(count_label(1_200, "table", "tables"), "1,200 tables");
+        assert_eq!(row_count(1, true), "1 row");
+        assert_eq!(row_count(998_000, false), "≈ 998,000 rows");
+    }
+}

@@ -1,0 +1,113 @@
+//! The browser's preview cache: one entry per database, in a signal provided through
+//! context, so a database's previews are fetched once and then shown again (a card
+//! collapsed and reopened, a page left and come back to) without a request. "Refresh"
+//! fetches one database again; imports and deletes clear that database's entry.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use shared::SchemaPreview;
+
+use crate::api::database_schema;
+use crate::error::AppError;
+
+#[derive(Debug, Clone)]
+pub enum PreviewState {
+    /// A request is under way; the previous result (if any) stays on screen meanwhile.
+    Loading {
+        request: u64,
+        previous: Option<Arc<SchemaPreview>>,
+    },
+    Ready(Arc<SchemaPreview>),
+    Failed(AppError),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PreviewCache {
+    entries: RwSignal<HashMap<String, PreviewState>>,
+    next_request: StoredValue<u64>,
+}
+
+impl PreviewCache {
+    /// Creates the cache and provides it to every component below.
+    pub fn provide() -> Self {
+        let cache = Self {
+            entries: RwSignal::new(HashMap::new()),
+            next_request: StoredValue::new(0),
+        };
+        provide_context(cache);
+        cache
+    }
+
+    pub fn from_context() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// The entry of `database` (tracked: views update when it changes).
+    pub fn state(&self, database: &str) -> Option<PreviewState> {
+        self.entries.with(|entries| entries.get(database).cloned())
+    }
+
+    /// Fetches `database` unless it is cached or being fetched.
+    pub fn ensure_loaded(&self, database: &str) {
+        if !self
+            .entries
+            .with_untracked(|entries| entries.contains_key(database))
+        {
+            self.fetch(database);
+        }
+    }
+
+    /// Fetches `database` again, keeping what is shown until the answer arrives.
+    pub fn refresh(&self, database: &str) {
+        self.fetch(database);
+    }
+
+    /// Forgets `database` (after an import into it or a delete).
+    pub fn forget(&self, database: &str) {
+        self.entries.update(|entries| {
+            entries.remove(database);
+        });
+    }
+
+    /// Forgets everything (e.g. when the user changes).
+    pub fn clear(&self) {
+        self.entries.update(HashMap::clear);
+    }
+
+    fn fetch(&self, database: &str) {
+        let request = self.next_request.get_value() + 1;
+        self.next_request.set_value(request);
+        let database = database.to_owned();
+        let entries = self.entries;
+        entries.update(|entries| {
+            let previous = match entries.get(&database) {
+                Some(PreviewState::Ready(preview)) => Some(Arc::clone(preview)),
+                Some(PreviewState::Loading { previous, .. }) => previous.clone(),
+                _ => None,
+            };
+            entries.insert(
+                database.clone(),
+                PreviewState::Loading { request, previous },
+            );
+        });
+        leptos::task::spawn_local(async move {
+            let result = database_schema(database.clone(), None).await;
+            entries.update(|entries| {
+                // Only the latest request for a database may fill its entry.
+                let is_latest = matches!(
+                    entries.get(&database),
+                    Some(PreviewState::Loading { request: current, .. }) if *current == request
+                );
+                if is_latest {
+                    let state = match result {
+                        Ok(preview) => PreviewState::Ready(Arc::new(preview)),
+                        Err(error) => PreviewState::Failed(error),
+                    };
+                    entries.insert(database, state);
+                }
+            });
+        });
+    }
+}
