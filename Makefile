@@ -9,7 +9,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/binaryen-132.0.0/node_modules/.bi
 export AWS_EC2_METADATA_DISABLED := true
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test setup setup-test build-release fmt-check lint lint-server lint-wasm \
+.PHONY: run test bench setup setup-test build-release fmt-check lint lint-server lint-wasm \
         wasm-deps unit e2e fmt
 
 ## Build in release mode and serve http://127.0.0.1:3000 on the embedded S3 (data in ./data).
@@ -19,6 +19,10 @@ run: setup build-release
 ## Every check: format, clippy (server and wasm), wasm dependency rule, tests, Playwright.
 test: setup-test fmt-check lint wasm-deps unit e2e
 	@echo "make test: all checks passed"
+
+## Benchmarks (a table on stdout; nothing asserted): preview latency and bytes read.
+bench:
+	cargo bench -p catalog --bench previews
 
 setup:
 	scripts/setup.sh
