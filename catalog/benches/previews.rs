@@ -81,7 +81,7 @@ async fn write_table(store: &Store, database: &DatabaseName, size: u64) -> u64 {
             n % 12 + 1,
             (n % 12 + 1) * 3,
             (n % 12 + 1) * 49 % 100,
-            n % 20 != 0
+            !n.is_multiple_of(20)
         ));
         rows_in_block += 1;
     }

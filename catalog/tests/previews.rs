@@ -26,9 +26,9 @@ mod common_data {
 
 use std::time::Duration;
 
-use catalog::csv::profile::TableProfiler;
+use catalog::csv::profile::{TableProfile, TableProfiler};
 use catalog::preview::head::read_head;
-use catalog::stats::{StatsSource, TableStats};
+use catalog::stats::{ObjectVersion, StatsSource, TableStats};
 use catalog::testing::{TestStore, embedded, embedded_with};
 use catalog::{PreviewSettings, Scope};
 use shared::{DatabaseName, TableName, UserName};
@@ -50,6 +50,25 @@ fn key(store: &TestStore, name: &str) -> String {
         .store()
         .layout()
         .table_key(&Scope::User(user()), &db(), &table(name))
+}
+
+/// Stores statistics for a table as the app's write path does.
+async fn store_stats(
+    store: &TestStore,
+    name: &str,
+    profile: &TableProfile,
+    version: &ObjectVersion,
+) {
+    let stats = TableStats::from_profile(profile, version.clone(), StatsSource::Write);
+    let stats_key = store
+        .store()
+        .layout()
+        .stats_key(&Scope::User(user()), &db(), &table(name));
+    store
+        .store()
+        .put(&stats_key, stats.to_json(), "application/json")
+        .await
+        .unwrap();
 }
 
 /// Writes `block` repeated until the object has at least `bytes`, as one multipart upload.
@@ -127,16 +146,7 @@ async fn a_200_mb_table_is_previewed_from_at_most_256_kib() {
     profiler.feed(block);
     let mut profile = profiler.finish();
     profile.row_count = block_rows * blocks;
-    let stats = TableStats::from_profile(&profile, listed.version.clone(), StatsSource::Write);
-    let stats_key = store
-        .store()
-        .layout()
-        .stats_key(&Scope::User(user()), &db(), &table("orders"));
-    store
-        .store()
-        .put(&stats_key, stats.to_json(), "application/json")
-        .await
-        .unwrap();
+    store_stats(&store, "orders", &profile, &listed.version).await;
 
     let meter = store.meter().unwrap();
     let before = meter.reading();
@@ -309,16 +319,7 @@ async fn a_count_is_never_trusted_for_an_object_whose_version_changed() {
     // Statistics claiming 999 rows, for the current version...
     let mut profile = TableProfiler::new().finish();
     profile.row_count = 999;
-    let stats = TableStats::from_profile(&profile, listed.version, StatsSource::Write);
-    let stats_key = store
-        .store()
-        .layout()
-        .stats_key(&Scope::User(user()), &db(), &table("t"));
-    store
-        .store()
-        .put(&stats_key, stats.to_json(), "application/json")
-        .await
-        .unwrap();
+    store_stats(&store, "t", &profile, &listed.version).await;
     let trusted = store
         .catalog
         .database_schema(&user(), &db(), 5)

@@ -187,3 +187,23 @@ pub async fn the_list_reads_no_table_content(store: TestStore) {
     let listed = store.catalog.list_databases(&alice()).await.unwrap();
     assert_eq!(listed, vec![summary("raw", &["blob"], true)]);
 }
+
+/// Calls `$runner!` with the name of every test in this suite: the one list each S3
+/// implementation's test file expands into `#[tokio::test]` functions.
+macro_rules! all_tests {
+    ($runner:ident) => {
+        $runner!(
+            an_empty_bucket_lists_no_databases,
+            default_and_own_databases_are_listed_sorted_with_their_tables,
+            a_database_with_a_marker_but_no_tables_is_listed_empty,
+            keys_follow_the_documented_layout,
+            reserved_objects_and_other_files_are_hidden_from_the_table_list,
+            folders_with_invalid_names_written_by_other_tools_are_not_databases,
+            another_users_databases_are_not_listed,
+            objects_outside_the_configured_prefix_are_ignored,
+            listings_longer_than_one_page_are_followed_to_the_end,
+            the_list_reads_no_table_content,
+        );
+    };
+}
+pub(crate) use all_tests;

@@ -152,3 +152,22 @@ pub async fn leading_zeros_and_empty_cells_infer_as_documented(store: TestStore)
         "an empty field is an empty string"
     );
 }
+
+/// Calls `$runner!` with the name of every test in this suite: the one list each S3
+/// implementation's test file expands into `#[tokio::test]` functions.
+macro_rules! all_tests {
+    ($runner:ident) => {
+        $runner!(
+            quoted_fields_keep_their_commas_quotes_and_newlines,
+            a_bom_and_crlf_line_ends_are_handled,
+            each_delimiter_is_detected,
+            ragged_rows_are_shown_and_flagged,
+            an_empty_file_is_an_empty_table_not_an_error,
+            a_header_only_file_has_columns_and_no_rows,
+            invalid_utf8_gives_a_lossy_preview_that_says_so,
+            a_field_over_one_mebibyte_grows_the_range_and_still_answers,
+            leading_zeros_and_empty_cells_infer_as_documented,
+        );
+    };
+}
+pub(crate) use all_tests;
