@@ -177,6 +177,38 @@ pub async fn listings_longer_than_one_page_are_followed_to_the_end(store: TestSt
     assert_eq!(listed[0].tables.last().map(String::as_str), Some("t1004"));
 }
 
+pub async fn invalid_names_are_refused_with_a_clear_message_and_write_nothing(store: TestStore) {
+    let cases = [
+        ("..", "'.'"),
+        ("a/b", "'/'"),
+        ("", "empty"),
+        (&"x".repeat(65) as &str, "65 characters"),
+        ("tab\there", "'\\t'"),
+        ("bell\u{7}", "'\\u{7}'"),
+        (".hidden", "'.'"),
+        ("_private", "must start with a letter or a digit"),
+    ];
+    for (raw, expected) in cases {
+        match DatabaseName::parse(raw) {
+            Ok(name) => {
+                store
+                    .catalog
+                    .create_database(&alice(), &name)
+                    .await
+                    .unwrap();
+                panic!("{raw:?} was accepted");
+            }
+            Err(error) => {
+                let message = error.to_string();
+                assert!(message.contains(expected), "{raw:?}: {message}");
+                assert!(message.contains("database name"), "{raw:?}: {message}");
+            }
+        }
+    }
+    let prefix = store.store().layout().prefix().to_owned();
+    assert_eq!(store.store().list(&prefix).await.unwrap(), vec![]);
+}
+
 pub async fn the_list_reads_no_table_content(store: TestStore) {
     // A table whose content is not CSV at all still lists: the list never opens objects.
     let key = store
@@ -203,6 +235,7 @@ macro_rules! all_tests {
             objects_outside_the_configured_prefix_are_ignored,
             listings_longer_than_one_page_are_followed_to_the_end,
             the_list_reads_no_table_content,
+            invalid_names_are_refused_with_a_clear_message_and_write_nothing,
         );
     };
 }
