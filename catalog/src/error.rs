@@ -36,6 +36,10 @@ pub enum CatalogError {
     InvalidName(#[from] NameError),
     #[error("database {database:?} does not exist")]
     DatabaseNotFound { database: String },
+    #[error("table {table:?} does not exist in database {database:?}")]
+    TableNotFound { database: String, table: String },
+    #[error("database {database:?} is a default database, which is read-only")]
+    ReadOnly { database: String },
     #[error("invalid DBM_STORAGE value {value:?}: {reason}")]
     InvalidStorageSetting { value: String, reason: String },
     #[error("embedded S3 server: {0}")]

@@ -12,6 +12,7 @@
 //! - [`layout`]: where databases, tables, markers and statistics live in the bucket.
 //! - [`store`]: the S3 primitives (list, head, put) with errors that name the key.
 //! - [`upload`]: streamed multipart writes that abort when not finished.
+//! - [`import`]: importing CSV files (checked, converted, profiled, atomic) and deleting.
 //! - [`stats`] and [`tables`]: table statistics, and writing a table with them in one pass.
 //! - [`listing`]: the database list, from listings alone.
 //! - [`preview`]: table previews from ranged head reads, their caches, background counts.
@@ -22,6 +23,7 @@ pub mod csv;
 pub mod demo;
 pub mod embedded;
 pub mod error;
+pub mod import;
 pub mod layout;
 pub mod listing;
 pub mod preview;

@@ -2,6 +2,7 @@
 //! request the catalog makes goes through here, so errors always name the operation and key.
 
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
 use crate::error::{CatalogError, Result, StorageFailure};
 use crate::layout::Layout;
@@ -151,6 +152,20 @@ impl Store {
         Ok(body.to_vec())
     }
 
+    /// Whether any object exists under `prefix` (one request, at most one key listed).
+    pub async fn list_any(&self, prefix: &str) -> Result<bool> {
+        let page = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .max_keys(1)
+            .send()
+            .await
+            .map_err(|error| CatalogError::from_sdk("ListObjectsV2", prefix, &error))?;
+        Ok(!page.contents().is_empty())
+    }
+
     /// Whether an object exists.
     pub async fn exists(&self, key: &str) -> Result<bool> {
         match self
@@ -184,6 +199,49 @@ impl Store {
             .send()
             .await
             .map_err(|error| CatalogError::from_sdk("PutObject", key, &error))?;
+        Ok(())
+    }
+
+    /// Deletes `keys` in batches of 1,000 (the most one DeleteObjects takes). Keys that are
+    /// already gone count as deleted.
+    pub async fn delete_keys(&self, keys: &[String]) -> Result<()> {
+        for batch in keys.chunks(1_000) {
+            let objects: Vec<ObjectIdentifier> = batch
+                .iter()
+                .filter_map(|key| ObjectIdentifier::builder().key(key).build().ok())
+                .collect();
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|error| CatalogError::Storage {
+                    operation: "DeleteObjects",
+                    target: batch.first().cloned().unwrap_or_default(),
+                    failure: StorageFailure::Other,
+                    detail: error.to_string(),
+                })?;
+            let output = self
+                .client
+                .delete_objects()
+                .bucket(&self.bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|error| CatalogError::from_sdk("DeleteObjects", &batch[0], &error))?;
+            if let Some(failed) = output.errors().first() {
+                return Err(CatalogError::Storage {
+                    operation: "DeleteObjects",
+                    target: failed.key().unwrap_or_default().to_owned(),
+                    failure: StorageFailure::Other,
+                    detail: format!(
+                        "{} of {} objects not deleted: {}",
+                        output.errors().len(),
+                        batch.len(),
+                        failed.message().unwrap_or("no message")
+                    ),
+                });
+            }
+        }
         Ok(())
     }
 

@@ -49,7 +49,38 @@ impl<'a> TableWriter<'a> {
 
     /// Completes the object, then stores its statistics.
     pub async fn finish(self) -> Result<(TableStats, TableProfile)> {
+        let (profile, pending) = self.finish_profile();
+        let stats = pending.publish(&profile).await?;
+        Ok((stats, profile))
+    }
+
+    /// Ends the profile without making the object visible yet: the caller can check the
+    /// profile, then [`PendingTable::publish`] it, or drop it to abort the upload.
+    pub fn finish_profile(self) -> (TableProfile, PendingTable<'a>) {
         let profile = self.profiler.finish();
+        let pending = PendingTable {
+            store: self.store,
+            table_key: self.table_key,
+            stats_key: self.stats_key,
+            writer: self.writer,
+        };
+        (profile, pending)
+    }
+}
+
+/// A table whose bytes are all uploaded but not yet visible. Dropping it aborts the upload,
+/// so readers keep seeing the table as it was.
+pub struct PendingTable<'a> {
+    store: &'a Store,
+    table_key: String,
+    stats_key: String,
+    writer: ObjectWriter,
+}
+
+impl PendingTable<'_> {
+    /// Makes the object visible in one step (S3 completes an upload atomically), then
+    /// stores its statistics for the version now listed.
+    pub async fn publish(self, profile: &TableProfile) -> Result<TableStats> {
         self.writer.finish().await?;
         let listed =
             self.store
@@ -61,10 +92,10 @@ impl<'a> TableWriter<'a> {
                     failure: crate::StorageFailure::NoSuchKey,
                     detail: "the table just written is not listed".to_owned(),
                 })?;
-        let stats = TableStats::from_profile(&profile, listed.version, StatsSource::Write);
+        let stats = TableStats::from_profile(profile, listed.version, StatsSource::Write);
         self.store
             .put(&self.stats_key, stats.to_json(), "application/json")
             .await?;
-        Ok((stats, profile))
+        Ok(stats)
     }
 }

@@ -46,6 +46,44 @@ impl TestStore {
         }
     }
 
+    /// Multipart uploads started and neither completed nor aborted. moto lists them; the
+    /// embedded server (which cannot list them) keeps one file per upload in its folder.
+    pub async fn incomplete_uploads(&self) -> usize {
+        match &self._server {
+            ServerGuard::Embedded { server, .. } => std::fs::read_dir(server.data_dir())
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .filter(|entry| entry.file_name().to_string_lossy().starts_with(".upload"))
+                        .count()
+                })
+                .unwrap_or(0),
+            ServerGuard::Moto { .. } => self
+                .store()
+                .client()
+                .list_multipart_uploads()
+                .bucket(self.store().bucket())
+                .send()
+                .await
+                .map(|output| output.uploads().len())
+                .unwrap(),
+        }
+    }
+
+    /// Every key in the bucket, sorted: compare before and after to see what changed.
+    pub async fn all_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .store()
+            .list("")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|object| object.key)
+            .collect();
+        keys.sort();
+        keys
+    }
+
     /// A second client, as another tool (e.g. `aws s3 cp`) would be.
     pub fn other_client(&self) -> aws_sdk_s3::Client {
         crate::s3_client::client_for_endpoint(&self.endpoint)

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod import_suite;
 mod listing_suite;
 mod preview_suite;
 
@@ -145,3 +146,14 @@ macro_rules! preview_on_embedded {
 }
 
 preview_suite::all_tests!(preview_on_embedded);
+
+macro_rules! import_on_embedded {
+    ($($test:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $test() {
+            import_suite::$test(common::embedded().await).await;
+        }
+    )*};
+}
+
+import_suite::all_tests!(import_on_embedded);

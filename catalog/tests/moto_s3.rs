@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod import_suite;
 mod listing_suite;
 mod preview_suite;
 
@@ -29,3 +30,14 @@ macro_rules! preview_on_moto {
 }
 
 preview_suite::all_tests!(preview_on_moto);
+
+macro_rules! import_on_moto {
+    ($($test:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $test() {
+            import_suite::$test(common::moto().await).await;
+        }
+    )*};
+}
+
+import_suite::all_tests!(import_on_moto);

@@ -1,0 +1,383 @@
+//! Importing CSV files as tables, and deleting tables and databases.
+//!
+//! An import streams the upload to S3 (multipart, parts of a few MiB) while checking and
+//! profiling it in the same pass, so the server never holds a whole file:
+//! - [`sniff`]: files that are not CSV text (ZIP, images, PDF, NUL bytes) are refused first;
+//! - [`encoding`]: UTF-8 is kept; Windows-1252/Latin-1 is converted to UTF-8 and the report
+//!   says so; anything else is refused with the line where it went wrong;
+//! - the profile (exact row count, types over the whole file, delimiter) becomes the table's
+//!   statistics.
+//!
+//! Policies (documented in the README): duplicate column names are refused (which columns,
+//! what to do); empty column names are allowed and shown as `column_N` with a warning; rows
+//! with more or fewer fields than the header are refused with the first line numbers.
+//!
+//! Nothing half-written is left: the object becomes visible only when the upload completes,
+//! which happens after every check passed. On any failure (a check, the size limit, a client
+//! that went away) the multipart upload is aborted, a replaced table stays as it was, and a
+//! new database gets no marker.
+
+pub mod encoding;
+pub mod sniff;
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use shared::{Column, DatabaseName, TableName, UserName};
+
+use crate::Catalog;
+use crate::csv::profile::TableProfile;
+use crate::error::CatalogError;
+use crate::layout::Scope;
+use crate::tables::TableWriter;
+use encoding::{SourceEncoding, Utf8Checker, windows_1252_to_utf8};
+
+/// Bytes looked at before deciding what a file is and how it is encoded.
+const SNIFF_BYTES: usize = 8 * 1024;
+
+/// One file to import.
+#[derive(Debug, Clone)]
+pub struct TableImport {
+    pub table: TableName,
+    /// Replace the table if it exists (otherwise that is a conflict).
+    pub replace: bool,
+    /// The most bytes accepted for this file.
+    pub max_bytes: u64,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedTable {
+    pub table: TableName,
+    pub rows: u64,
+    pub columns: Vec<Column>,
+    pub bytes: u64,
+    pub warnings: Vec<String>,
+    pub replaced: bool,
+}
+
+/// Why a file was not imported. Each message says what is wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(
+        "a table named {table:?} already exists in this database; choose another name, or replace it"
+    )]
+    TableExists { table: String },
+    #[error(
+        "the file is larger than the {limit_mib} MiB limit; split it, or ask the administrator to raise DBM_MAX_UPLOAD_MB"
+    )]
+    TooLarge { limit_mib: u64 },
+    #[error(
+        "this is not a CSV file: it looks like {what}; export or save it as CSV (UTF-8) and import that"
+    )]
+    NotCsv { what: &'static str },
+    #[error(
+        "line {line} has bytes that are neither UTF-8 nor Windows-1252 text; save the file as UTF-8 and import it again"
+    )]
+    Encoding { line: u64 },
+    #[error("the file is empty; a CSV file needs at least a header line")]
+    Empty,
+    #[error(
+        "columns {first} and {second} are both named {name:?}; give every column its own name and import again"
+    )]
+    DuplicateColumns {
+        name: String,
+        first: usize,
+        second: usize,
+    },
+    #[error("{}", ragged_message(*.count, .lines))]
+    RaggedRows { count: u64, lines: Vec<u64> },
+    #[error(
+        "the upload was cut off before the file was complete ({detail}); nothing was saved, try again"
+    )]
+    CutOff { detail: String },
+}
+
+impl Catalog {
+    /// Imports one file as a table of the user's database (created if new).
+    pub async fn import_table<S, E>(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+        import: TableImport,
+        mut body: S,
+    ) -> Result<ImportedTable, ImportError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        self.refuse_default_database(database).await?;
+        let scope = Scope::User(user.clone());
+        let layout = self.store().layout();
+        let key = layout.table_key(&scope, database, &import.table);
+        let existed = self.store().exists(&key).await?;
+        if existed && !import.replace {
+            return Err(ImportError::TableExists {
+                table: import.table.to_string(),
+            });
+        }
+
+        let mut writer = TableWriter::new(self.store(), &scope, database, &import.table);
+        let mut reader = UploadReader::default();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|error| ImportError::CutOff {
+                detail: error.to_string(),
+            })?;
+            reader.received += chunk.len() as u64;
+            if reader.received > import.max_bytes {
+                return Err(ImportError::TooLarge {
+                    limit_mib: import.max_bytes / (1024 * 1024),
+                });
+            }
+            if let Some(text) = reader.accept(&chunk)? {
+                writer.write(&text).await?;
+            }
+        }
+        if let Some(text) = reader.end()? {
+            writer.write(&text).await?;
+        }
+
+        let (profile, pending) = writer.finish_profile();
+        let mut warnings = check_profile(&profile)?;
+        if reader.encoding == Some(SourceEncoding::Windows1252) {
+            warnings.insert(
+                0,
+                "The file was not UTF-8; it was read as Windows-1252 (Latin-1) and saved as UTF-8."
+                    .to_owned(),
+            );
+        }
+        let stats = pending.publish(&profile).await?;
+        // The marker comes last: a database whose first import failed never appears.
+        self.create_database(user, database).await?;
+        self.invalidate_table(&scope, database, &import.table);
+        Ok(ImportedTable {
+            table: import.table,
+            rows: stats.row_count,
+            columns: stats.columns,
+            bytes: reader.received,
+            warnings,
+            replaced: existed,
+        })
+    }
+
+    /// Deletes one table of the user's and its statistics.
+    pub async fn delete_table(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+        table: &TableName,
+    ) -> Result<(), CatalogError> {
+        self.refuse_default_database(database).await?;
+        let scope = Scope::User(user.clone());
+        let layout = self.store().layout();
+        let key = layout.table_key(&scope, database, table);
+        if !self.store().exists(&key).await? {
+            return Err(CatalogError::TableNotFound {
+                database: database.to_string(),
+                table: table.to_string(),
+            });
+        }
+        let stats_key = layout.stats_key(&scope, database, table);
+        self.store().delete_keys(&[key, stats_key]).await?;
+        self.invalidate_table(&scope, database, table);
+        Ok(())
+    }
+
+    /// Deletes one of the user's databases with every object under it. Returns how many
+    /// objects were deleted.
+    pub async fn delete_database(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+    ) -> Result<usize, CatalogError> {
+        self.refuse_default_database(database).await?;
+        let scope = Scope::User(user.clone());
+        let prefix = self.store().layout().database_prefix(&scope, database);
+        let keys: Vec<String> = self
+            .store()
+            .list(&prefix)
+            .await?
+            .into_iter()
+            .map(|object| object.key)
+            .collect();
+        if keys.is_empty() {
+            return Err(CatalogError::DatabaseNotFound {
+                database: database.to_string(),
+            });
+        }
+        self.store().delete_keys(&keys).await?;
+        self.invalidate_database(&scope, database);
+        Ok(keys.len())
+    }
+
+    /// Default databases are read-only for everyone, and their names are taken.
+    async fn refuse_default_database(&self, database: &DatabaseName) -> Result<(), CatalogError> {
+        let prefix = self
+            .store()
+            .layout()
+            .database_prefix(&Scope::Default, database);
+        if self.store().list_any(&prefix).await? {
+            return Err(CatalogError::ReadOnly {
+                database: database.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Turns the raw upload into UTF-8 text: sniffs, picks the encoding, converts or checks.
+#[derive(Default)]
+struct UploadReader {
+    received: u64,
+    /// Bytes held back until enough are seen to decide.
+    head: Vec<u8>,
+    encoding: Option<SourceEncoding>,
+    utf8: Utf8Checker,
+    /// Line ends passed so far, to say on which line an encoding error is.
+    newlines: u64,
+}
+
+impl UploadReader {
+    /// Text to store for `chunk`, or `None` while the first bytes are held back.
+    fn accept(&mut self, chunk: &[u8]) -> Result<Option<Vec<u8>>, ImportError> {
+        if self.encoding.is_none() {
+            self.head.extend_from_slice(chunk);
+            if self.head.len() < SNIFF_BYTES {
+                return Ok(None);
+            }
+            return self.decide().map(Some);
+        }
+        self.decode(chunk).map(Some)
+    }
+
+    /// At the end of the upload: whatever is still held back.
+    fn end(&mut self) -> Result<Option<Vec<u8>>, ImportError> {
+        let text = if self.encoding.is_none() {
+            if self.head.is_empty() {
+                return Err(ImportError::Empty);
+            }
+            Some(self.decide()?)
+        } else {
+            None
+        };
+        if self.encoding == Some(SourceEncoding::Utf8) {
+            self.utf8.finish().map_err(|_| ImportError::Encoding {
+                line: self.newlines + 1,
+            })?;
+        }
+        Ok(text)
+    }
+
+    fn decide(&mut self) -> Result<Vec<u8>, ImportError> {
+        let head = std::mem::take(&mut self.head);
+        if let Some(what) = sniff::not_csv(&head) {
+            return Err(ImportError::NotCsv { what });
+        }
+        let encoding = encoding::detect(&head[..head.len().min(64 * 1024)]).ok_or_else(|| {
+            ImportError::Encoding {
+                line: first_bad_line(&head),
+            }
+        })?;
+        self.encoding = Some(encoding);
+        self.decode(&head)
+    }
+
+    fn decode(&mut self, chunk: &[u8]) -> Result<Vec<u8>, ImportError> {
+        let newlines_before = self.newlines;
+        self.newlines += chunk.iter().filter(|&&byte| byte == b'\n').count() as u64;
+        let line_of = |index: usize| {
+            newlines_before + chunk[..index].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+        };
+        match self.encoding {
+            Some(SourceEncoding::Windows1252) => {
+                let mut text = Vec::with_capacity(chunk.len() + chunk.len() / 8);
+                windows_1252_to_utf8(chunk, &mut text).map_err(|index| ImportError::Encoding {
+                    line: line_of(index),
+                })?;
+                Ok(text)
+            }
+            _ => {
+                let fed_before = self.utf8.bytes_fed();
+                self.utf8.check(chunk).map_err(|offset| {
+                    // The bad byte may sit in a character begun in the previous chunk.
+                    let index = usize::try_from(offset.saturating_sub(fed_before)).unwrap_or(0);
+                    ImportError::Encoding {
+                        line: line_of(index.min(chunk.len())),
+                    }
+                })?;
+                Ok(chunk.to_vec())
+            }
+        }
+    }
+}
+
+/// The line of the first byte that is neither UTF-8 nor Windows-1252.
+fn first_bad_line(head: &[u8]) -> u64 {
+    let bad = std::str::from_utf8(head)
+        .err()
+        .map_or(0, |error| error.valid_up_to());
+    head[..bad].iter().filter(|&&byte| byte == b'\n').count() as u64 + 1
+}
+
+/// "2 rows have more or fewer fields than the header (lines 3, 7): …".
+fn ragged_message(count: u64, lines: &[u64]) -> String {
+    let mut listed: Vec<String> = lines.iter().map(u64::to_string).collect();
+    if count > lines.len() as u64 {
+        listed.push("…".to_owned());
+    }
+    let subject = if count == 1 {
+        "1 row has".to_owned()
+    } else {
+        format!("{count} rows have")
+    };
+    let line_word = if listed.len() == 1 { "line" } else { "lines" };
+    let them = if count == 1 { "it" } else { "them" };
+    format!(
+        "{subject} more or fewer fields than the header ({line_word} {}); every row needs one \
+         field per column: fix {them} and import again",
+        listed.join(", ")
+    )
+}
+
+/// Refuses what cannot be imported; returns warnings for what can.
+fn check_profile(profile: &TableProfile) -> Result<Vec<String>, ImportError> {
+    if profile.is_empty || profile.columns.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (index, column) in profile.columns.iter().enumerate() {
+        if let Some(first) = seen.insert(column.name.as_str(), index + 1) {
+            return Err(ImportError::DuplicateColumns {
+                name: column.name.clone(),
+                first,
+                second: index + 1,
+            });
+        }
+    }
+    if profile.ragged_rows > 0 {
+        return Err(ImportError::RaggedRows {
+            count: profile.ragged_rows,
+            lines: profile.first_ragged_lines.clone(),
+        });
+    }
+    let mut warnings = Vec::new();
+    let unnamed: Vec<String> = profile
+        .columns
+        .iter()
+        .filter(|column| column.name.starts_with("column_"))
+        .map(|column| column.name.clone())
+        .collect();
+    if !unnamed.is_empty() {
+        warnings.push(format!(
+            "Some columns have no name in the header; they are shown as {}.",
+            unnamed.join(", ")
+        ));
+    }
+    if profile.row_count == 0 {
+        warnings.push("The file has a header but no rows.".to_owned());
+    }
+    Ok(warnings)
+}
