@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use shared::{DatabaseSummary, SchemaPreview};
+use shared::{DatabaseSummary, Deleted, SchemaPreview};
 
 use crate::error::AppError;
 
@@ -35,4 +35,41 @@ pub async fn database_schema(
         .database_schema(&user, &database, sample_rows)
         .await
         .map_err(into_app_error)
+}
+
+/// `POST /api/delete_table` (`database`, `table`; form-encoded or JSON): deletes one of
+/// the user's tables and its statistics. Default databases: 403; missing table: 404.
+#[server(name = DeleteTable, prefix = "/api", endpoint = "delete_table")]
+pub async fn delete_table(database: String, table: String) -> Result<Deleted, AppError> {
+    use crate::server::{catalog, current_user, fail, into_app_error};
+    let database = shared::DatabaseName::parse(&database).map_err(|error| fail(error.into()))?;
+    let table = shared::TableName::parse(&table).map_err(|error| fail(error.into()))?;
+    let user = current_user()?;
+    let objects_deleted = catalog()?
+        .delete_table(&user, &database, &table)
+        .await
+        .map_err(into_app_error)?;
+    Ok(Deleted {
+        database: database.to_string(),
+        table: Some(table.to_string()),
+        objects_deleted,
+    })
+}
+
+/// `POST /api/delete_database` (`database`; form-encoded or JSON): deletes one of the
+/// user's databases with all its tables. Default databases: 403; missing: 404.
+#[server(name = DeleteDatabase, prefix = "/api", endpoint = "delete_database")]
+pub async fn delete_database(database: String) -> Result<Deleted, AppError> {
+    use crate::server::{catalog, current_user, fail, into_app_error};
+    let database = shared::DatabaseName::parse(&database).map_err(|error| fail(error.into()))?;
+    let user = current_user()?;
+    let objects_deleted = catalog()?
+        .delete_database(&user, &database)
+        .await
+        .map_err(into_app_error)?;
+    Ok(Deleted {
+        database: database.to_string(),
+        table: None,
+        objects_deleted,
+    })
 }

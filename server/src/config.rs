@@ -47,6 +47,11 @@ pub struct Config {
     #[arg(long, env = "DBM_REVALIDATE_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub revalidate_secs: u64,
 
+    /// The most one import request may upload, in MiB; larger uploads are refused with
+    /// 413 before they are read.
+    #[arg(long, env = "DBM_MAX_UPLOAD_MB", default_value_t = 10_240, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub max_upload_mb: u64,
+
     /// Folder with the built site (wasm, JS, CSS, assets); cargo-leptos sets this.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

@@ -5,6 +5,8 @@
 //! [`start`] is what `main` and the integration tests both use.
 
 pub mod config;
+pub mod import;
+pub mod json_form;
 pub mod routes;
 pub mod telemetry;
 
@@ -79,6 +81,9 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
     let app = router(AppState {
         leptos_options,
         catalog: catalog.clone(),
+        import_limits: import::ImportLimits {
+            max_request_bytes: config.max_upload_mb * 1024 * 1024,
+        },
     });
 
     let (shutdown, shutdown_requested) = tokio::sync::oneshot::channel::<()>();

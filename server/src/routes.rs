@@ -2,10 +2,10 @@
 //! the static site files.
 
 use app::{App, shell};
-use axum::extract::{FromRef, State};
+use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use catalog::Catalog;
 use leptos::prelude::*;
@@ -14,11 +14,15 @@ use shared::{ApiError, ErrorCode};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::import::{ImportLimits, import_tables};
+use crate::json_form::json_as_form;
+
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub catalog: Catalog,
+    pub import_limits: ImportLimits,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -28,6 +32,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        // Uploads stream through; the handler enforces DBM_MAX_UPLOAD_MB itself.
+        .route(
+            "/api/import_tables",
+            post(import_tables).layer(DefaultBodyLimit::disable()),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -35,6 +44,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(json_as_form))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -3,52 +3,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use clap::Parser;
+mod common;
+
+use common::TestApp;
 use serde_json::{Value, json};
-use server::RunningServer;
-use server::config::Config;
-
-struct TestApp {
-    base: String,
-    server: RunningServer,
-    http: reqwest::Client,
-    _data_dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    async fn spawn() -> Self {
-        let data_dir = tempfile::tempdir().unwrap();
-        let config = Config::try_parse_from([
-            "server",
-            "--addr",
-            "127.0.0.1:0",
-            "--storage",
-            "embedded",
-            "--data-dir",
-            data_dir.path().to_str().unwrap(),
-            "--demo-data",
-            "auto",
-            "--demo-sales-rows",
-            "2000",
-        ])
-        .unwrap();
-        let server = server::start(&config).await.unwrap();
-        Self {
-            base: format!("http://{}", server.address),
-            server,
-            http: reqwest::Client::new(),
-            _data_dir: data_dir,
-        }
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
-    }
-}
 
 #[tokio::test]
 async fn the_database_list_answers_with_the_documented_json() {

@@ -126,3 +126,37 @@ mod tests {
         assert_eq!(json, r#"{"name":"born","type":"datetime"}"#);
     }
 }
+
+/// The answer of `POST /api/import_tables`: one entry per file, in the order sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub database: String,
+    pub files: Vec<ImportedFile>,
+}
+
+/// What happened to one uploaded file: the table it became, or why it did not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedFile {
+    /// The file name as sent.
+    pub file: String,
+    /// The table name used (from the `table` field, or sanitised from the file name).
+    pub table: Option<String>,
+    pub rows: Option<u64>,
+    #[serde(default)]
+    pub columns: Vec<Column>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// An existing table was replaced.
+    #[serde(default)]
+    pub replaced: bool,
+    pub error: Option<crate::ApiError>,
+}
+
+/// The answer of the delete calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deleted {
+    pub database: String,
+    /// The table deleted, or `None` when the whole database was.
+    pub table: Option<String>,
+    pub objects_deleted: usize,
+}

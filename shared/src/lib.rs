@@ -10,8 +10,8 @@ pub mod error;
 pub mod names;
 
 pub use api::{
-    Column, ColumnType, DEFAULT_SAMPLE_ROWS, DatabaseSummary, MAX_SAMPLE_ROWS, SchemaPreview,
-    TablePreview, sample_rows_from_param,
+    Column, ColumnType, DEFAULT_SAMPLE_ROWS, DatabaseSummary, Deleted, ImportReport, ImportedFile,
+    MAX_SAMPLE_ROWS, SchemaPreview, TablePreview, sample_rows_from_param,
 };
 pub use error::{ApiError, ErrorCode};
 pub use names::{DatabaseName, NameError, NameKind, TableName, UserName};

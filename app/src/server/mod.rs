@@ -2,6 +2,7 @@
 //! the user come from, and how a catalog error becomes an API error with the right status.
 //! Internal detail goes to the log; the browser gets a message that is safe to show.
 
+use catalog::import::ImportError;
 use catalog::{Catalog, CatalogError, StorageFailure};
 use leptos::prelude::*;
 use shared::{ApiError, ErrorCode, UserName};
@@ -46,20 +47,65 @@ pub fn fail(error: ApiError) -> AppError {
 /// Logs a catalog error with its detail and answers with a message safe to show.
 pub fn into_app_error(error: CatalogError) -> AppError {
     let api_error = to_api_error(&error);
-    if api_error.code.http_status() >= 500 {
-        tracing::error!(%error, code = ?api_error.code, "request failed");
-    } else {
-        tracing::info!(%error, code = ?api_error.code, "request refused");
-    }
+    log(&error, api_error.code);
     fail(api_error)
 }
 
-fn to_api_error(error: &CatalogError) -> ApiError {
+/// An import failure as the API error for that file (logged like any catalog error).
+pub fn import_api_error(error: &ImportError) -> ApiError {
+    let code = match error {
+        ImportError::Catalog(catalog_error) => {
+            let api_error = to_api_error(catalog_error);
+            log(catalog_error, api_error.code);
+            return api_error;
+        }
+        ImportError::TableExists { .. } => ErrorCode::Conflict,
+        ImportError::TooLarge { .. } => ErrorCode::TooLarge,
+        ImportError::NotCsv { .. }
+        | ImportError::Encoding { .. }
+        | ImportError::Empty
+        | ImportError::DuplicateColumns { .. }
+        | ImportError::RaggedRows { .. }
+        | ImportError::CutOff { .. } => ErrorCode::BadRequest,
+    };
+    tracing::info!(%error, ?code, "import refused");
+    ApiError::new(code, capitalise(&error.to_string()))
+}
+
+fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
+    }
+}
+
+fn log(error: &CatalogError, code: ErrorCode) {
+    if code.http_status() >= 500 {
+        tracing::error!(%error, ?code, "request failed");
+    } else {
+        tracing::info!(%error, ?code, "request refused");
+    }
+}
+
+/// The API error for a catalog error: a message safe to show, the detail only logged.
+pub fn to_api_error(error: &CatalogError) -> ApiError {
     match error {
         CatalogError::InvalidName(name_error) => ApiError::from(name_error.clone()),
         CatalogError::DatabaseNotFound { database } => ApiError::new(
             ErrorCode::NotFound,
             format!("There is no database named {database:?}."),
+        ),
+        CatalogError::TableNotFound { database, table } => ApiError::new(
+            ErrorCode::NotFound,
+            format!("There is no table named {table:?} in database {database:?}."),
+        ),
+        CatalogError::ReadOnly { database } => ApiError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "{database:?} is a default database: it is shared and read-only. Import into a \
+                 database of your own (choose another name)."
+            ),
         ),
         CatalogError::Storage { failure, .. } => match failure {
             StorageFailure::Unreachable => ApiError::new(

@@ -163,13 +163,14 @@ impl Catalog {
         })
     }
 
-    /// Deletes one table of the user's and its statistics.
+    /// Deletes one table of the user's and its statistics. Returns how many objects were
+    /// deleted (the table, and its statistics when it had them).
     pub async fn delete_table(
         &self,
         user: &UserName,
         database: &DatabaseName,
         table: &TableName,
-    ) -> Result<(), CatalogError> {
+    ) -> Result<usize, CatalogError> {
         self.refuse_default_database(database).await?;
         let scope = Scope::User(user.clone());
         let layout = self.store().layout();
@@ -181,9 +182,13 @@ impl Catalog {
             });
         }
         let stats_key = layout.stats_key(&scope, database, table);
-        self.store().delete_keys(&[key, stats_key]).await?;
+        let mut keys = vec![key];
+        if self.store().exists(&stats_key).await? {
+            keys.push(stats_key);
+        }
+        self.store().delete_keys(&keys).await?;
         self.invalidate_table(&scope, database, table);
-        Ok(())
+        Ok(keys.len())
     }
 
     /// Deletes one of the user's databases with every object under it. Returns how many

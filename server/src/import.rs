@@ -1,0 +1,188 @@
+//! `POST /api/import_tables`: a multipart upload of one or more CSV files into a database.
+//!
+//! A plain axum handler rather than a server function, so each file part streams straight
+//! into the catalog (to S3, checked and profiled as it arrives) and is never held whole.
+//! Fields, in order: `database`; optionally `replace=true`; then for each file an optional
+//! `table` (its name; otherwise the file name, sanitised) followed by the `file` part.
+
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use catalog::Catalog;
+use catalog::import::TableImport;
+use shared::names::sanitize_table_name;
+use shared::{ApiError, DatabaseName, ErrorCode, ImportReport, ImportedFile, TableName, UserName};
+
+/// The import endpoint's settings.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportLimits {
+    /// The most bytes one import request may send (`DBM_MAX_UPLOAD_MB`).
+    pub max_request_bytes: u64,
+}
+
+pub async fn import_tables(
+    State(catalog): State<Catalog>,
+    State(limits): State<ImportLimits>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    // Refuse an upload that says it is too large before reading any of it.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limits.max_request_bytes) {
+        return error_response(ApiError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "The upload is larger than the {} MiB limit. Import fewer or smaller files, or \
+                 ask the administrator to raise DBM_MAX_UPLOAD_MB.",
+                limits.max_request_bytes / (1024 * 1024)
+            ),
+        ));
+    }
+    let mut multipart = match multipart {
+        Ok(multipart) => multipart,
+        Err(rejection) => {
+            return error_response(ApiError::new(
+                ErrorCode::BadRequest,
+                format!("Send the files as multipart/form-data: {rejection}"),
+            ));
+        }
+    };
+    let user = UserName::local();
+    match read_fields(&catalog, &user, &mut multipart, limits).await {
+        Ok(report) => {
+            let status = report
+                .files
+                .iter()
+                .find_map(|file| file.error.as_ref())
+                .map_or(StatusCode::OK, |error| status_of(error.code));
+            (status, Json(report)).into_response()
+        }
+        Err(error) => error_response(error),
+    }
+}
+
+async fn read_fields(
+    catalog: &Catalog,
+    user: &UserName,
+    multipart: &mut Multipart,
+    limits: ImportLimits,
+) -> Result<ImportReport, ApiError> {
+    let mut database: Option<DatabaseName> = None;
+    let mut replace = false;
+    let mut next_table: Option<String> = None;
+    let mut files = Vec::new();
+    let mut budget = limits.max_request_bytes;
+    while let Some(field) = multipart.next_field().await.map_err(cut_off)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "database" => {
+                let text = field.text().await.map_err(cut_off)?;
+                database = Some(DatabaseName::parse(text.trim()).map_err(ApiError::from)?);
+            }
+            "replace" => {
+                let text = field.text().await.map_err(cut_off)?;
+                replace = matches!(text.trim(), "true" | "1" | "on" | "yes");
+            }
+            "table" => next_table = Some(field.text().await.map_err(cut_off)?),
+            "file" => {
+                let database = database.clone().ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::BadRequest,
+                        "Send the `database` field before the files.",
+                    )
+                })?;
+                let file = field.file_name().unwrap_or("upload.csv").to_owned();
+                let table = table_name(next_table.take(), &file);
+                let outcome = match table {
+                    Err(error) => Err(error),
+                    Ok(table) => {
+                        let import = TableImport {
+                            table,
+                            replace,
+                            max_bytes: budget,
+                        };
+                        catalog
+                            .import_table(user, &database, import, Box::pin(field))
+                            .await
+                            .map_err(|error| app::server::import_api_error(&error))
+                    }
+                };
+                files.push(match outcome {
+                    Ok(imported) => {
+                        budget = budget.saturating_sub(imported.bytes);
+                        ImportedFile {
+                            file,
+                            table: Some(imported.table.to_string()),
+                            rows: Some(imported.rows),
+                            columns: imported.columns,
+                            warnings: imported.warnings,
+                            replaced: imported.replaced,
+                            error: None,
+                        }
+                    }
+                    Err(error) => ImportedFile {
+                        file,
+                        table: None,
+                        rows: None,
+                        columns: Vec::new(),
+                        warnings: Vec::new(),
+                        replaced: false,
+                        error: Some(error),
+                    },
+                });
+            }
+            other => {
+                return Err(ApiError::new(
+                    ErrorCode::BadRequest,
+                    format!(
+                        "Unknown field {other:?}: send `database`, `replace`, `table` and `file` fields."
+                    ),
+                ));
+            }
+        }
+    }
+    let database = database
+        .ok_or_else(|| ApiError::new(ErrorCode::BadRequest, "The `database` field is missing."))?;
+    if files.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::BadRequest,
+            "No file was sent: add one or more `file` parts.",
+        ));
+    }
+    Ok(ImportReport {
+        database: database.to_string(),
+        files,
+    })
+}
+
+/// The table name given, or one made from the file name.
+fn table_name(given: Option<String>, file: &str) -> Result<TableName, ApiError> {
+    match given.map(|name| name.trim().to_owned()).filter(|name| !name.is_empty()) {
+        Some(name) => TableName::parse(&name).map_err(ApiError::from),
+        None => sanitize_table_name(file).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::BadRequest,
+                format!("No table name can be made from the file name {file:?}; give one in a `table` field."),
+            )
+        }),
+    }
+}
+
+fn cut_off(error: axum::extract::multipart::MultipartError) -> ApiError {
+    ApiError::new(
+        ErrorCode::BadRequest,
+        format!("The upload could not be read ({error}); nothing more was saved. Try again."),
+    )
+}
+
+fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn error_response(error: ApiError) -> Response {
+    (status_of(error.code), Json(error)).into_response()
+}

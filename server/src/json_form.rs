@@ -1,0 +1,51 @@
+//! Lets scripts send the delete calls as JSON as well as form-encoded: a JSON object body
+//! of strings is rewritten as the form the server functions read.
+
+use axum::Json;
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use shared::{ApiError, ErrorCode};
+
+/// The calls that accept JSON this way.
+const PATHS: [&str; 2] = ["/api/delete_table", "/api/delete_database"];
+const MAX_BODY: usize = 64 * 1024;
+
+pub async fn json_as_form(request: Request, next: Next) -> Response {
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if !is_json || !PATHS.contains(&request.uri().path()) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let form = match to_bytes(body, MAX_BODY)
+        .await
+        .ok()
+        .and_then(|bytes| to_form(&bytes))
+    {
+        Some(form) => form,
+        None => {
+            let error = ApiError::new(
+                ErrorCode::BadRequest,
+                "Send a JSON object of strings, e.g. {\"database\": \"sales\"}.",
+            );
+            return (StatusCode::BAD_REQUEST, Json(error)).into_response();
+        }
+    };
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    next.run(Request::from_parts(parts, Body::from(form))).await
+}
+
+fn to_form(json: &[u8]) -> Option<String> {
+    let object: std::collections::BTreeMap<String, String> = serde_json::from_slice(json).ok()?;
+    serde_urlencoded::to_string(object).ok()
+}
