@@ -9,7 +9,7 @@ use crate::components::header::SiteHeader;
 use crate::pages::database::DatabasePage;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
-use crate::previews::PreviewCache;
+use crate::previews::{DatabaseListVersion, OpenCards, PreviewCache};
 
 /// The document around the app: head, hydration scripts, body.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -37,6 +37,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     PreviewCache::provide();
+    DatabaseListVersion::provide();
+    OpenCards::provide();
     // Tests and scripts wait for this marker: clicks before hydration do nothing.
     Effect::new(move |_| {
         if let Some(body) = document().body() {

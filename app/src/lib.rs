@@ -5,6 +5,7 @@
 //! - [`error`]: the error every server function returns, carrying the API error contract.
 //! - [`previews`]: the browser's per-database preview cache (signals, through context).
 //! - [`format`]: numbers and sizes as people read them.
+//! - `upload`: sending one file with upload progress (XMLHttpRequest).
 //! - `pages/` and `components/`: what the browser shows.
 //! - `server/` (feature `ssr` only): the glue between server functions and the catalog.
 //!
@@ -20,5 +21,6 @@ mod pages;
 pub mod previews;
 #[cfg(feature = "ssr")]
 pub mod server;
+mod upload;
 
 pub use app::{App, shell};

@@ -111,3 +111,82 @@ impl PreviewCache {
         });
     }
 }
+
+/// Which database cards are open. Kept above the list, so cards drawn again after the
+/// list is refetched (after an import or delete) stay as the person left them.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenCards(RwSignal<std::collections::HashSet<String>>);
+
+impl OpenCards {
+    pub fn provide() -> Self {
+        let open = Self(RwSignal::new(std::collections::HashSet::new()));
+        provide_context(open);
+        open
+    }
+
+    pub fn from_context() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// Whether `database`'s card is open (tracked).
+    pub fn is_open(&self, database: &str) -> bool {
+        self.0.with(|open| open.contains(database))
+    }
+
+    pub fn toggle(&self, database: &str) {
+        self.0.update(|open| {
+            if !open.remove(database) {
+                open.insert(database.to_owned());
+            }
+        });
+    }
+}
+
+/// Bumped after every import or delete, so the database list is fetched again.
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseListVersion(RwSignal<u64>);
+
+impl DatabaseListVersion {
+    pub fn provide() -> Self {
+        let version = Self(RwSignal::new(0));
+        provide_context(version);
+        version
+    }
+
+    pub fn from_context() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// The current version (tracked).
+    pub fn get(&self) -> u64 {
+        self.0.get()
+    }
+
+    fn bump(&self) {
+        self.0.update(|version| *version += 1);
+    }
+}
+
+/// What an import or delete must refresh. Taken from context when a component is created,
+/// because the callbacks that use it (an upload's end, a server call) run without one.
+#[derive(Debug, Clone, Copy)]
+pub struct AfterWrite {
+    cache: PreviewCache,
+    list: DatabaseListVersion,
+}
+
+impl AfterWrite {
+    pub fn from_context() -> Self {
+        Self {
+            cache: PreviewCache::from_context(),
+            list: DatabaseListVersion::from_context(),
+        }
+    }
+
+    /// `database` changed: its cached previews are dropped (and fetched again where shown)
+    /// and the list is fetched again. Other databases' previews stay.
+    pub fn database_changed(&self, database: &str) {
+        self.cache.forget(database);
+        self.list.bump();
+    }
+}

@@ -6,8 +6,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::DatabaseSummary;
 
+use crate::components::delete_button::{DeleteButton, DeleteTarget};
 use crate::components::preview_panel::PreviewPanel;
 use crate::format::count_label;
+use crate::previews::OpenCards;
 
 #[component]
 pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
@@ -23,7 +25,16 @@ pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
     let count = count_label(database.table_count, "table", "tables");
     let is_default = database.is_default;
     let has_tables = !database.tables.is_empty();
-    let expanded = RwSignal::new(false);
+    let open_cards = OpenCards::from_context();
+    let expanded = {
+        let name = name.clone();
+        Memo::new(move |_| open_cards.is_open(&name))
+    };
+    let toggle_name = StoredValue::new(name.clone());
+    let delete_target = DeleteTarget::Database {
+        name: name.clone(),
+        table_count: database.table_count,
+    };
 
     view! {
         <article
@@ -59,11 +70,16 @@ pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
                     class="button button--secondary database-card__toggle"
                     aria-expanded=move || expanded.get().to_string()
                     aria-controls=controls.clone()
-                    on:click=move |_| expanded.update(|open| *open = !*open)
+                    on:click=move |_| toggle_name.with_value(|name| open_cards.toggle(name))
                 >
                     {move || if expanded.get() { "Hide table previews" } else { "Load table previews" }}
                 </button>
             </Show>
+            {(!is_default).then(|| view! {
+                <div class="database-card__actions">
+                    <DeleteButton target=delete_target.clone() />
+                </div>
+            })}
             <div id=panel_id class="database-card__previews">
                 <Show when=move || expanded.get()>
                     <PreviewPanel database=panel_database.clone() />

@@ -1,7 +1,9 @@
 //! Reusable pieces of the interface.
 
 pub mod database_card;
+pub mod delete_button;
 pub mod error_panel;
 pub mod header;
+pub mod import_panel;
 pub mod preview_panel;
 pub mod table_preview;

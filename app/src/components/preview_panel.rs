@@ -12,8 +12,13 @@ pub fn PreviewPanel(database: String) -> impl IntoView {
     let cache = PreviewCache::from_context();
     {
         // Effects run only in the browser, after hydration: the server never fetches here.
+        // Tracked, so a preview dropped after an import or delete is fetched again.
         let database = database.clone();
-        Effect::new(move |_| cache.ensure_loaded(&database));
+        Effect::new(move |_| {
+            if cache.state(&database).is_none() {
+                cache.ensure_loaded(&database);
+            }
+        });
     }
     let state = {
         let database = database.clone();
@@ -51,7 +56,10 @@ pub fn PreviewPanel(database: String) -> impl IntoView {
                                 .tables
                                 .iter()
                                 .cloned()
-                                .map(|table| view! { <TablePreviewView table /> })
+                                .map(|table| {
+                                    let deletable_in = (!preview.is_default).then(|| preview.database.clone());
+                                    view! { <TablePreviewView table deletable_in /> }
+                                })
                                 .collect_view()}
                         </div>
                     }

@@ -4,13 +4,18 @@
 use leptos::prelude::*;
 use shared::TablePreview;
 
+use crate::components::delete_button::{DeleteButton, DeleteTarget};
 use crate::format::{bytes, count_label, row_count};
 
 /// Cells longer than this are cut on screen (the API still returns them whole).
 const CELL_DISPLAY_CHARS: usize = 500;
 
 #[component]
-pub fn TablePreviewView(table: TablePreview) -> impl IntoView {
+pub fn TablePreviewView(
+    table: TablePreview,
+    /// The database, when the table may be deleted (not a default database).
+    deletable_in: Option<String>,
+) -> impl IntoView {
     let heading_id = format!("table-{}", table.name);
     let labelled_by = heading_id.clone();
     let table_name = table.name.clone();
@@ -38,6 +43,10 @@ pub fn TablePreviewView(table: TablePreview) -> impl IntoView {
     );
     let has_columns = !table.columns.is_empty();
     let ragged = table.ragged_rows.clone();
+    let delete_target = deletable_in.map(|database| DeleteTarget::Table {
+        database,
+        table: table.name.clone(),
+    });
 
     view! {
         <section class="table-preview" data-table=table_name aria-labelledby=labelled_by>
@@ -48,6 +57,7 @@ pub fn TablePreviewView(table: TablePreview) -> impl IntoView {
                     " · "
                     <span>{meta}</span>
                 </p>
+                {delete_target.map(|target| view! { <DeleteButton target /> })}
             </header>
             {(!table.warnings.is_empty()).then(|| view! {
                 <ul class="table-preview__warnings" role="note">

@@ -8,18 +8,24 @@ use shared::DatabaseSummary;
 use crate::api::list_databases;
 use crate::components::database_card::DatabaseCard;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::import_panel::ImportPanel;
 use crate::format::count_label;
+use crate::previews::DatabaseListVersion;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let databases = Resource::new(|| (), |_| list_databases());
+    let version = DatabaseListVersion::from_context();
+    let databases = Resource::new(move || version.get(), |_| list_databases());
     view! {
         <Title text="Databases" />
         <section class="page-intro">
             <h1>"Databases"</h1>
             <p class="lede">"CSV tables kept in S3. Default databases are shared with everyone and read-only."</p>
         </section>
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading databases…"</p> }>
+        // Outside the list's Transition: the panel keeps its files while the list refreshes.
+        <ImportPanel databases />
+        // A Transition keeps the list on screen while it is fetched again after a write.
+        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading databases…"</p> }>
             {move || Suspend::new(async move {
                 match databases.await {
                     Ok(list) => view! { <DatabaseList databases=list /> }.into_any(),
@@ -28,7 +34,7 @@ pub fn HomePage() -> impl IntoView {
                     }
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

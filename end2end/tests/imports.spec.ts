@@ -1,0 +1,92 @@
+// Importing CSV files from the browser and deleting what was imported, without reloads.
+import { expect, test } from "@playwright/test";
+import { HomePage } from "./fixtures/home-page";
+import { ImportPanel } from "./fixtures/import-panel";
+import { SchemaRequests } from "./fixtures/schema-requests";
+
+test.describe("imports and deletes", () => {
+  test("two files chosen through the picker become a new database, shown with its previews", async ({ page }, testInfo) => {
+    const home = new HomePage(page);
+    const panel = new ImportPanel(page);
+    await home.goto();
+    await home.waitForHydration();
+    await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+
+    await panel.database.fill("e2e_shop");
+    await panel.choose([
+      { name: "Order Lines.csv", content: "id,qty,price\n1,2,9.99\n2,5,1.50\n3,1,20\n" },
+      { name: "customers.csv", content: "id;name;vip\n1;Ada;true\n2;Bo;false\n" },
+    ]);
+    await expect(panel.tableNameFor("Order Lines.csv")).toHaveValue("Order_Lines");
+    await panel.tableNameFor("Order Lines.csv").fill("orders");
+    await panel.importButton.click();
+
+    await expect(panel.results).toHaveCount(2);
+    await expect(panel.results.first()).toContainText("3 rows, 3 columns");
+    await expect(home.card("e2e_shop")).toBeVisible();
+    await expect(home.card("e2e_shop").getByTestId("table-count")).toHaveText("2 tables");
+    await home.previewToggle("e2e_shop").click();
+    await expect(home.tablePreview("e2e_shop", "orders").getByTestId("row-count")).toHaveText("3 rows");
+    await expect(home.tablePreview("e2e_shop", "customers").locator("thead th").nth(2)).toContainText("boolean");
+    expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
+    await page.screenshot({ path: testInfo.outputPath("imported.png"), fullPage: true });
+  });
+
+  test("a file imported into an open database appears at once, and deletes confirm what they remove", async ({ page }) => {
+    const home = new HomePage(page);
+    const panel = new ImportPanel(page);
+    const requests = new SchemaRequests(page);
+    await home.goto();
+    await home.waitForHydration();
+
+    await panel.importInto("e2e_more", [{ name: "first.csv", content: "a,b\n1,2\n" }]);
+    await expect(panel.results).toHaveCount(1);
+    await home.previewToggle("e2e_more").click();
+    await expect(home.tablePreview("e2e_more", "first")).toBeVisible();
+    expect(requests.for("e2e_more")).toBe(1);
+
+    // A third file into the open database: its cached previews are dropped and refetched.
+    await panel.importInto("e2e_more", [{ name: "extra.csv", content: "x\n1\n2\n" }]);
+    await expect(home.tablePreview("e2e_more", "extra")).toBeVisible();
+    await expect(home.tablePreview("e2e_more", "extra").getByTestId("row-count")).toHaveText("2 rows");
+    expect(requests.for("e2e_more")).toBe(2);
+    expect(requests.for("school")).toBe(0);
+
+    await panel.deleteThrough(
+      home.tablePreview("e2e_more", "extra").getByRole("button", { name: "Delete table extra" }),
+      "Delete the table “extra” from “e2e_more”?",
+    );
+    await expect(home.tablePreview("e2e_more", "extra")).toHaveCount(0);
+    await expect(home.card("e2e_more").getByTestId("table-count")).toHaveText("1 table");
+
+    await panel.deleteThrough(
+      home.card("e2e_more").getByRole("button", { name: "Delete database e2e_more" }),
+      "Delete the database “e2e_more” and its 1 table?",
+    );
+    await expect(home.card("e2e_more")).toHaveCount(0);
+  });
+
+  test("a file that is not CSV shows the server's message and creates nothing", async ({ page }) => {
+    const home = new HomePage(page);
+    const panel = new ImportPanel(page);
+    await home.goto();
+    await home.waitForHydration();
+    await panel.importInto("e2e_bad", [
+      { name: "photo.csv", content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]) },
+    ]);
+    await expect(panel.errors).toContainText("This is not a CSV file: it looks like a PNG image");
+    await expect(home.card("e2e_bad")).toHaveCount(0);
+  });
+
+  test("names are checked as they are typed and default databases cannot be deleted", async ({ page }) => {
+    const home = new HomePage(page);
+    const panel = new ImportPanel(page);
+    await home.goto();
+    await home.waitForHydration();
+    await panel.database.fill("../etc");
+    await panel.choose([{ name: "t.csv", content: "a\n1\n" }]);
+    await expect(page.getByRole("status").filter({ hasText: "contains '.'" })).toBeVisible();
+    await expect(panel.importButton).toBeDisabled();
+    await expect(home.card("school").getByRole("button", { name: /Delete/ })).toHaveCount(0);
+  });
+});
