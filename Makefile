@@ -20,9 +20,11 @@ run: setup build-release
 test: setup-test fmt-check lint wasm-deps unit e2e
 	@echo "make test: all checks passed"
 
-## Benchmarks (a table on stdout; nothing asserted): preview latency and bytes read.
+## Benchmarks (tables on stdout; nothing asserted): previews (latency, bytes read) and
+## imports (throughput, peak server memory).
 bench:
 	cargo bench -p catalog --bench previews
+	cargo bench -p server --bench imports
 
 setup:
 	scripts/setup.sh

@@ -113,7 +113,8 @@ impl Catalog {
                     server.endpoint().url,
                     options.data_dir.display()
                 );
-                let store = Store::new(client, EMBEDDED_BUCKET, Layout::new(""));
+                let store =
+                    Store::new(client, EMBEDDED_BUCKET, Layout::new("")).with_unsigned_payloads();
                 store.ensure_bucket().await?;
                 (
                     Self::from_parts(store, description, Some(server), options.previews),

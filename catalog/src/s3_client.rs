@@ -13,7 +13,9 @@ use aws_config::profile::ProfileFileRegionProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
-use aws_sdk_s3::config::{Region, SharedHttpClient};
+use aws_sdk_s3::config::{
+    Region, RequestChecksumCalculation, ResponseChecksumValidation, SharedHttpClient,
+};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 /// How long to wait for a TCP/TLS connection before calling the store unreachable.
@@ -72,6 +74,9 @@ pub fn client_for_endpoint(endpoint: &StaticEndpoint) -> aws_sdk_s3::Client {
         .region(Region::new(FALLBACK_REGION))
         .credentials_provider(credentials)
         .force_path_style(true)
+        // Checksums where an operation requires them; every part already carries an MD5 ETag.
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
         .timeout_config(timeouts())
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         .build();
@@ -98,7 +103,9 @@ pub async fn client_from_environment() -> (aws_sdk_s3::Client, String) {
         .load()
         .await;
     let custom_endpoint = shared.endpoint_url().map(str::to_owned);
-    let mut builder = aws_sdk_s3::config::Builder::from(&shared);
+    let mut builder = aws_sdk_s3::config::Builder::from(&shared)
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
     if custom_endpoint.is_some() {
         builder = builder.force_path_style(true);
     }

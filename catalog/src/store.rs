@@ -23,6 +23,9 @@ pub struct Store {
     client: aws_sdk_s3::Client,
     bucket: String,
     layout: Layout,
+    /// Send table data without SigV4 payload hashes (the embedded server only: it is in
+    /// this process, on loopback, so there is nothing between to guard against).
+    unsigned_payloads: bool,
 }
 
 impl Store {
@@ -31,7 +34,14 @@ impl Store {
             client,
             bucket: bucket.into(),
             layout,
+            unsigned_payloads: false,
         }
+    }
+
+    /// Uploads skip payload hashing (see the field); for the embedded server.
+    pub fn with_unsigned_payloads(mut self) -> Self {
+        self.unsigned_payloads = true;
+        self
     }
 
     pub fn client(&self) -> &aws_sdk_s3::Client {
@@ -247,7 +257,13 @@ impl Store {
 
     /// A streamed writer for a large object (multipart upload, aborted unless finished).
     pub fn writer(&self, key: &str, content_type: &str) -> ObjectWriter {
-        ObjectWriter::new(self.client.clone(), &self.bucket, key, content_type)
+        ObjectWriter::new(
+            self.client.clone(),
+            &self.bucket,
+            key,
+            content_type,
+            self.unsigned_payloads,
+        )
     }
 }
 

@@ -112,7 +112,8 @@ pub async fn embedded_with(prefix: &str, previews: PreviewSettings) -> TestStore
     let server = EmbeddedS3::start(dir.path()).await.unwrap();
     let endpoint = server.endpoint().clone();
     let client = crate::s3_client::client_for_endpoint(&endpoint);
-    let store = Store::new(client, crate::EMBEDDED_BUCKET, Layout::new(prefix));
+    let store =
+        Store::new(client, crate::EMBEDDED_BUCKET, Layout::new(prefix)).with_unsigned_payloads();
     store.ensure_bucket().await.unwrap();
     TestStore {
         catalog: Catalog::from_store(store, "embedded test store", previews),

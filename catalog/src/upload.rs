@@ -1,27 +1,45 @@
 //! Streamed object writes: data is buffered into parts of [`PART_SIZE`] and sent as an S3
-//! multipart upload, so memory stays bounded whatever the object's size. An object smaller
-//! than one part is sent with a single PutObject.
+//! multipart upload, so memory stays bounded whatever the object's size (at most
+//! [`PARTS_IN_FLIGHT`] parts uploading plus one filling). An object smaller than one part
+//! is sent with a single PutObject.
 //!
-//! A writer that is dropped before [`ObjectWriter::finish`] (an error, a client that went
-//! away mid-upload) aborts its multipart upload, so no incomplete upload is left behind.
+//! Parts upload in the background while the caller goes on reading and checking the next
+//! bytes, so the network and the CPU work at the same time.
+//!
+//! A writer dropped before [`ObjectWriter::finish`] (an error, a client that went away)
+//! cancels its part uploads and then aborts the multipart upload, so no incomplete upload
+//! is left behind.
+
+use std::collections::VecDeque;
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use tokio::task::JoinHandle;
 
 use crate::error::{CatalogError, Result};
 
 /// Size of each uploaded part (S3's minimum is 5 MiB for all parts but the last).
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
+/// Parts uploading at once.
+pub const PARTS_IN_FLIGHT: usize = 2;
 
 struct MultipartState {
     upload_id: String,
     parts: Vec<CompletedPart>,
+    in_flight: VecDeque<JoinHandle<Result<CompletedPart>>>,
 }
 
-pub struct ObjectWriter {
+/// Where and how an object is written; cheap to clone into part-upload tasks.
+#[derive(Clone)]
+struct Target {
     client: aws_sdk_s3::Client,
     bucket: String,
     key: String,
+    unsigned_payloads: bool,
+}
+
+pub struct ObjectWriter {
+    target: Target,
     content_type: String,
     buffer: Vec<u8>,
     multipart: Option<MultipartState>,
@@ -34,11 +52,15 @@ impl ObjectWriter {
         bucket: &str,
         key: &str,
         content_type: &str,
+        unsigned_payloads: bool,
     ) -> Self {
         Self {
-            client,
-            bucket: bucket.to_owned(),
-            key: key.to_owned(),
+            target: Target {
+                client,
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+                unsigned_payloads,
+            },
             content_type: content_type.to_owned(),
             buffer: Vec::with_capacity(PART_SIZE),
             multipart: None,
@@ -68,98 +90,131 @@ impl ObjectWriter {
 
     /// Completes the object and returns its ETag.
     pub async fn finish(mut self) -> Result<String> {
-        let etag = if self.multipart.is_none() {
+        if self.multipart.is_none() {
             let body = std::mem::take(&mut self.buffer);
-            let output = self
+            let target = &self.target;
+            let request = target
                 .client
                 .put_object()
-                .bucket(&self.bucket)
-                .key(&self.key)
+                .bucket(&target.bucket)
+                .key(&target.key)
                 .content_type(&self.content_type)
-                .body(ByteStream::from(body))
-                .send()
-                .await
-                .map_err(|error| CatalogError::from_sdk("PutObject", &self.key, &error))?;
-            output.e_tag().unwrap_or_default().to_owned()
-        } else {
-            if !self.buffer.is_empty() {
-                self.send_part().await?;
+                .body(ByteStream::from(body));
+            let output = if target.unsigned_payloads {
+                request.customize().disable_payload_signing().send().await
+            } else {
+                request.send().await
             }
-            let state = self
-                .multipart
-                .take()
-                .ok_or_else(|| CatalogError::Embedded("multipart state vanished".to_owned()))?;
-            let completed = CompletedMultipartUpload::builder()
-                .set_parts(Some(state.parts.clone()))
-                .build();
-            let result = self
-                .client
-                .complete_multipart_upload()
-                .bucket(&self.bucket)
-                .key(&self.key)
-                .upload_id(&state.upload_id)
-                .multipart_upload(completed)
-                .send()
-                .await;
-            match result {
-                Ok(output) => output.e_tag().unwrap_or_default().to_owned(),
-                Err(error) => {
-                    // Put the state back so Drop aborts the upload.
-                    self.multipart = Some(state);
-                    return Err(CatalogError::from_sdk(
-                        "CompleteMultipartUpload",
-                        &self.key,
-                        &error,
-                    ));
-                }
-            }
+            .map_err(|error| CatalogError::from_sdk("PutObject", &target.key, &error))?;
+            return Ok(output.e_tag().unwrap_or_default().to_owned());
+        }
+        if !self.buffer.is_empty() {
+            self.send_part().await?;
+        }
+        let Some(state) = self.multipart.as_mut() else {
+            return Err(CatalogError::Embedded(
+                "multipart state vanished".to_owned(),
+            ));
         };
-        Ok(etag)
+        while let Some(part) = state.in_flight.pop_front() {
+            state.parts.push(join_part(part, &self.target.key).await?);
+        }
+        let completed = CompletedMultipartUpload::builder()
+            .set_parts(Some(state.parts.clone()))
+            .build();
+        let output = self
+            .target
+            .client
+            .complete_multipart_upload()
+            .bucket(&self.target.bucket)
+            .key(&self.target.key)
+            .upload_id(&state.upload_id)
+            .multipart_upload(completed)
+            .send()
+            .await
+            .map_err(|error| {
+                CatalogError::from_sdk("CompleteMultipartUpload", &self.target.key, &error)
+            })?;
+        // Completed: nothing for Drop to abort.
+        self.multipart = None;
+        Ok(output.e_tag().unwrap_or_default().to_owned())
     }
 
     async fn send_part(&mut self) -> Result<()> {
         if self.multipart.is_none() {
-            let created = self
+            let target = &self.target;
+            let created = target
                 .client
                 .create_multipart_upload()
-                .bucket(&self.bucket)
-                .key(&self.key)
+                .bucket(&target.bucket)
+                .key(&target.key)
                 .content_type(&self.content_type)
                 .send()
                 .await
                 .map_err(|error| {
-                    CatalogError::from_sdk("CreateMultipartUpload", &self.key, &error)
+                    CatalogError::from_sdk("CreateMultipartUpload", &target.key, &error)
                 })?;
-            let upload_id = created.upload_id().unwrap_or_default().to_owned();
             self.multipart = Some(MultipartState {
-                upload_id,
+                upload_id: created.upload_id().unwrap_or_default().to_owned(),
                 parts: Vec::new(),
+                in_flight: VecDeque::new(),
             });
         }
         let body = std::mem::replace(&mut self.buffer, Vec::with_capacity(PART_SIZE));
         let Some(state) = self.multipart.as_mut() else {
             return Ok(());
         };
-        let part_number = i32::try_from(state.parts.len() + 1).unwrap_or(i32::MAX);
-        let uploaded = self
-            .client
-            .upload_part()
-            .bucket(&self.bucket)
-            .key(&self.key)
-            .upload_id(&state.upload_id)
-            .part_number(part_number)
-            .body(ByteStream::from(body))
-            .send()
-            .await
-            .map_err(|error| CatalogError::from_sdk("UploadPart", &self.key, &error))?;
-        state.parts.push(
-            CompletedPart::builder()
-                .part_number(part_number)
-                .set_e_tag(uploaded.e_tag().map(str::to_owned))
-                .build(),
-        );
+        let part_number =
+            i32::try_from(state.parts.len() + state.in_flight.len() + 1).unwrap_or(i32::MAX);
+        state.in_flight.push_back(tokio::spawn(upload_part(
+            self.target.clone(),
+            state.upload_id.clone(),
+            part_number,
+            body,
+        )));
+        // Bounded: wait for the oldest part before starting more than PARTS_IN_FLIGHT.
+        while state.in_flight.len() > PARTS_IN_FLIGHT {
+            if let Some(oldest) = state.in_flight.pop_front() {
+                state.parts.push(join_part(oldest, &self.target.key).await?);
+            }
+        }
         Ok(())
     }
+}
+
+async fn upload_part(
+    target: Target,
+    upload_id: String,
+    part_number: i32,
+    body: Vec<u8>,
+) -> Result<CompletedPart> {
+    let request = target
+        .client
+        .upload_part()
+        .bucket(&target.bucket)
+        .key(&target.key)
+        .upload_id(&upload_id)
+        .part_number(part_number)
+        .body(ByteStream::from(body));
+    let uploaded = if target.unsigned_payloads {
+        request.customize().disable_payload_signing().send().await
+    } else {
+        request.send().await
+    }
+    .map_err(|error| CatalogError::from_sdk("UploadPart", &target.key, &error))?;
+    Ok(CompletedPart::builder()
+        .part_number(part_number)
+        .set_e_tag(uploaded.e_tag().map(str::to_owned))
+        .build())
+}
+
+async fn join_part(part: JoinHandle<Result<CompletedPart>>, key: &str) -> Result<CompletedPart> {
+    part.await.map_err(|error| CatalogError::Storage {
+        operation: "UploadPart",
+        target: key.to_owned(),
+        failure: crate::StorageFailure::Other,
+        detail: format!("the part upload task failed: {error}"),
+    })?
 }
 
 impl Drop for ObjectWriter {
@@ -168,23 +223,33 @@ impl Drop for ObjectWriter {
             return;
         };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            tracing::warn!(key = %self.key, upload_id = %state.upload_id, "no runtime to abort an unfinished multipart upload");
+            tracing::warn!(key = %self.target.key, upload_id = %state.upload_id, "no runtime to abort an unfinished multipart upload");
             return;
         };
-        let client = self.client.clone();
-        let bucket = self.bucket.clone();
-        let key = self.key.clone();
+        let target = self.target.clone();
         runtime.spawn(async move {
-            let result = client
+            // Parts still uploading must end before the abort, or one could land after it.
+            for part in state.in_flight {
+                part.abort();
+                let _ = part.await;
+            }
+            let result = target
+                .client
                 .abort_multipart_upload()
-                .bucket(&bucket)
-                .key(&key)
+                .bucket(&target.bucket)
+                .key(&target.key)
                 .upload_id(&state.upload_id)
                 .send()
                 .await;
             match result {
-                Ok(_) => tracing::info!(%key, "aborted an unfinished multipart upload"),
-                Err(error) => tracing::warn!(%key, error = %CatalogError::from_sdk("AbortMultipartUpload", &key, &error), "could not abort a multipart upload"),
+                Ok(_) => {
+                    tracing::info!(key = %target.key, "aborted an unfinished multipart upload")
+                }
+                Err(error) => tracing::warn!(
+                    key = %target.key,
+                    error = %CatalogError::from_sdk("AbortMultipartUpload", &target.key, &error),
+                    "could not abort a multipart upload"
+                ),
             }
         });
     }

@@ -42,7 +42,7 @@ impl TypeInference {
         if self.candidates == 0 {
             return;
         }
-        self.candidates &= types_of(value);
+        self.candidates &= types_of(value, self.candidates);
     }
 
     pub fn result(&self) -> ColumnType {
@@ -62,20 +62,23 @@ impl TypeInference {
     }
 }
 
-/// Every type `value` (trimmed, non-empty) is a valid instance of.
-fn types_of(value: &str) -> u8 {
+/// The types among `candidates` that `value` (trimmed, non-empty) is a valid instance of.
+/// Only the checks that can still matter are run: this is called for every cell imported.
+fn types_of(value: &str, candidates: u8) -> u8 {
     let mut types = 0;
-    if is_integer(value) {
+    if candidates & INTEGER != 0 && is_integer(value) {
         types |= INTEGER | FLOAT;
-    } else if is_float(value) {
+    } else if candidates & FLOAT != 0 && is_float(value) {
         types |= FLOAT;
     }
-    if value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false") {
+    if candidates & BOOLEAN != 0
+        && (value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"))
+    {
         types |= BOOLEAN;
     }
-    if is_date(value) {
+    if candidates & DATE != 0 && is_date(value) {
         types |= DATE | DATETIME;
-    } else if is_datetime(value) {
+    } else if candidates & DATETIME != 0 && is_datetime(value) {
         types |= DATETIME;
     }
     types
