@@ -136,7 +136,7 @@ fn write_csv(dir: &std::path::Path, label: &str, size: u64) -> (std::path::PathB
             n % 9 + 1,
             (n % 9 + 1) * 8,
             (n % 9 + 1) * 99 % 100,
-            n % 7 != 0
+            !n.is_multiple_of(7)
         ));
         block_rows += 1;
     }
