@@ -123,20 +123,10 @@ impl Store {
     /// The listing entry of exactly one key, if it exists: the version other listings
     /// will report for it.
     pub async fn listed(&self, key: &str) -> Result<Option<ListedObject>> {
-        let page = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(key)
-            .max_keys(1)
-            .send()
-            .await
-            .map_err(|error| CatalogError::from_sdk("ListObjectsV2", key, &error))?;
-        Ok(page
-            .contents()
-            .first()
-            .filter(|object| object.key() == Some(key))
-            .and_then(listed_object))
+        Ok(self
+            .first_listed_under(key)
+            .await?
+            .filter(|object| object.key == key))
     }
 
     /// A small object's whole content (statistics, markers).
@@ -164,6 +154,11 @@ impl Store {
 
     /// Whether any object exists under `prefix` (one request, at most one key listed).
     pub async fn list_any(&self, prefix: &str) -> Result<bool> {
+        Ok(self.first_listed_under(prefix).await?.is_some())
+    }
+
+    /// The first key under `prefix`, in one request that lists at most one key.
+    async fn first_listed_under(&self, prefix: &str) -> Result<Option<ListedObject>> {
         let page = self
             .client
             .list_objects_v2()
@@ -173,7 +168,7 @@ impl Store {
             .send()
             .await
             .map_err(|error| CatalogError::from_sdk("ListObjectsV2", prefix, &error))?;
-        Ok(!page.contents().is_empty())
+        Ok(page.contents().first().and_then(listed_object))
     }
 
     /// Whether an object exists.
