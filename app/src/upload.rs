@@ -72,9 +72,11 @@ pub fn start(
     let key = upload.file;
     let started = with_file(key, |file| {
         send(upload, file, on_progress, move |answer| {
-            IN_FLIGHT.with_borrow_mut(|in_flight| *in_flight = None);
+            let finished = IN_FLIGHT.with_borrow_mut(Option::take);
             forget_file(key);
             on_done(answer);
+            // This callback belongs to `finished`: let it return before its closures are freed.
+            leptos::task::spawn_local(async move { drop(finished) });
         })
     })
     .ok_or_else(|| {

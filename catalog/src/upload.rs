@@ -7,7 +7,7 @@
 //! bytes, so the network and the CPU work at the same time.
 //!
 //! A writer dropped before [`ObjectWriter::finish`] (an error, a client that went away)
-//! cancels its part uploads and then aborts the multipart upload, so no incomplete upload
+//! lets its part uploads end and then aborts the multipart upload, so no incomplete upload
 //! is left behind.
 
 use std::collections::VecDeque;
@@ -228,9 +228,10 @@ impl Drop for ObjectWriter {
         };
         let target = self.target.clone();
         runtime.spawn(async move {
-            // Parts still uploading must end before the abort, or one could land after it.
+            // Parts still uploading must end before the abort: a store finishes writing a
+            // part it has received even when its client gives up, so a part cancelled here
+            // could still land after the abort and be left behind.
             for part in state.in_flight {
-                part.abort();
                 let _ = part.await;
             }
             let result = target

@@ -51,7 +51,10 @@ pub async fn import_tables(
             ));
         }
     };
-    let user = UserName::local();
+    let user = match app::server::current_user() {
+        Ok(user) => user,
+        Err(error) => return error_response(error.0),
+    };
     match read_fields(&catalog, &user, &mut multipart, limits).await {
         Ok(report) => {
             let status = report

@@ -62,12 +62,13 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Multipart uploads started and not finished: s3s-fs keeps one file per upload.
-    pub fn incomplete_uploads(&self) -> usize {
+    /// Files of multipart uploads started and not finished (s3s-fs keeps them in its folder).
+    pub fn incomplete_uploads(&self) -> Vec<String> {
         std::fs::read_dir(self.data_dir.path())
             .unwrap()
             .filter_map(Result::ok)
-            .filter(|entry| entry.file_name().to_string_lossy().starts_with(".upload"))
-            .count()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".upload"))
+            .collect()
     }
 }
