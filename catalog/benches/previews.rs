@@ -12,6 +12,7 @@
 
 use std::time::{Duration, Instant};
 
+use catalog::demo::{ORDERS_HEADER, order_rows};
 use catalog::tables::TableWriter;
 use catalog::{Catalog, EmbeddedS3, Layout, PreviewSettings, S3Meter, Scope, Store};
 use shared::{DatabaseName, TableName, UserName};
@@ -19,8 +20,6 @@ use shared::{DatabaseName, TableName, UserName};
 const SAMPLE_ROWS: usize = 5;
 const COLD_RUNS: usize = 30;
 const WARM_RUNS: usize = 2_000;
-const HEADER: &str =
-    "order_id,order_date,customer_id,region,product,quantity,unit_price,total,paid\n";
 
 struct Row {
     label: &'static str,
@@ -68,23 +67,11 @@ async fn main() {
 async fn write_table(store: &Store, database: &DatabaseName, size: u64) -> u64 {
     let table = TableName::parse("orders").unwrap();
     let mut writer = TableWriter::new(store, &Scope::Default, database, &table);
-    writer.write(HEADER.as_bytes()).await.unwrap();
-    let mut block = String::new();
-    let mut rows_in_block = 0u64;
-    while block.len() < 999_000 {
-        let n = rows_in_block;
-        block.push_str(&format!(
-            "{n},2024-{:02}-{:02},C{:05},North,Notebook,{},3.49,{}.{:02},{}\n",
-            n % 12 + 1,
-            n % 28 + 1,
-            n % 50_000,
-            n % 12 + 1,
-            (n % 12 + 1) * 3,
-            (n % 12 + 1) * 49 % 100,
-            !n.is_multiple_of(20)
-        ));
-        rows_in_block += 1;
-    }
+    writer
+        .write(format!("{ORDERS_HEADER}\n").as_bytes())
+        .await
+        .unwrap();
+    let (block, rows_in_block) = order_rows(999_000);
     let mut rows = 0;
     loop {
         writer.write(block.as_bytes()).await.unwrap();

@@ -77,11 +77,28 @@ pub fn demo_databases(sales_rows: usize) -> Vec<DemoDatabase> {
             tables: vec![DemoTable {
                 name: "orders",
                 rows: sales_rows,
-                header: "order_id,order_date,customer_id,region,product,quantity,unit_price,total,paid",
+                header: ORDERS_HEADER,
                 generator: order_row,
             }],
         },
     ]
+}
+
+/// The header of the demo `orders` table.
+pub const ORDERS_HEADER: &str =
+    "order_id,order_date,customer_id,region,product,quantity,unit_price,total,paid";
+
+/// Demo order rows (no header), at least `min_bytes` of them, and how many: benchmarks and
+/// tests repeat the block to build tables of any size quickly.
+pub fn order_rows(min_bytes: usize) -> (String, u64) {
+    let mut rng = Rng::new(seed_for("orders"));
+    let mut rows = String::with_capacity(min_bytes + 128);
+    let mut count = 0;
+    while rows.len() < min_bytes {
+        order_row(&mut rng, count, &mut rows);
+        count += 1;
+    }
+    (rows, count as u64)
 }
 
 const FIRST_NAMES: &[&str] = &[

@@ -52,6 +52,15 @@ fn key(store: &TestStore, name: &str) -> String {
         .table_key(&Scope::User(user()), &db(), &table(name))
 }
 
+/// The previews of the test database, 5 rows each.
+async fn schema(store: &TestStore) -> shared::SchemaPreview {
+    store
+        .catalog
+        .database_schema(&user(), &db(), 5)
+        .await
+        .unwrap()
+}
+
 /// Stores statistics for a table as the app's write path does.
 async fn store_stats(
     store: &TestStore,
@@ -101,17 +110,9 @@ async fn a_second_preview_within_the_interval_makes_no_s3_request() {
         .await;
     let meter = store.meter().unwrap();
 
-    let first = store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    let first = schema(&store).await;
     let after_first = meter.reading();
-    let second = store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    let second = schema(&store).await;
     let used = meter.reading().since(after_first);
 
     assert_eq!(first, second);
@@ -150,11 +151,7 @@ async fn a_200_mb_table_is_previewed_from_at_most_256_kib() {
 
     let meter = store.meter().unwrap();
     let before = meter.reading();
-    let schema = store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    let schema = schema(&store).await;
     let used = meter.reading().since(before);
     let preview = &schema.tables[0];
     assert_eq!(preview.sample_rows.len(), 5);
@@ -188,11 +185,7 @@ async fn an_object_overwritten_by_another_client_is_not_served_stale_after_the_i
     let store = embedded_with("", settings).await;
     let object_key = key(&store, "prices");
     store.put_raw(&object_key, b"item,price\napple,1\n").await;
-    let before = store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    let before = schema(&store).await;
     assert_eq!(
         before.tables[0].sample_rows[0],
         vec!["apple".to_owned(), "1".to_owned()]
@@ -210,11 +203,7 @@ async fn an_object_overwritten_by_another_client_is_not_served_stale_after_the_i
         .unwrap();
 
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let after = store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    let after = schema(&store).await;
     assert_eq!(
         after.tables[0].sample_rows[0],
         vec!["pears".to_owned(), "2".to_owned()]
@@ -226,22 +215,14 @@ async fn a_write_through_the_catalog_is_seen_at_once_after_invalidation() {
     let store = embedded().await;
     let object_key = key(&store, "prices");
     store.put_raw(&object_key, b"item,price\napple,1\n").await;
-    store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    schema(&store).await;
     store
         .put_raw(&object_key, b"item,price\nplum,3\nkiwi,4\n")
         .await;
     store
         .catalog
         .invalidate_table(&Scope::User(user()), &db(), &table("prices"));
-    let after = store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    let after = schema(&store).await;
     assert_eq!(after.tables[0].row_count, 2);
 }
 
@@ -252,11 +233,7 @@ async fn a_million_row_table_from_another_tool_is_estimated_then_counted_exactly
     let csv = common_data::orders_csv(1_000_000);
     store.put_raw(&object_key, &csv).await;
 
-    let first = store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    let first = schema(&store).await;
     let estimate = &first.tables[0];
     assert!(!estimate.row_count_exact);
     let error = (estimate.row_count as f64 - 1_000_000.0).abs() / 1_000_000.0;
@@ -276,11 +253,7 @@ async fn a_million_row_table_from_another_tool_is_estimated_then_counted_exactly
         tokio::time::sleep(Duration::from_millis(100)).await;
         waited += Duration::from_millis(100);
     }
-    let counted = store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    let counted = schema(&store).await;
     assert_eq!(
         (
             counted.tables[0].row_count,
@@ -320,11 +293,7 @@ async fn a_count_is_never_trusted_for_an_object_whose_version_changed() {
     let mut profile = TableProfiler::new().finish();
     profile.row_count = 999;
     store_stats(&store, "t", &profile, &listed.version).await;
-    let trusted = store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    let trusted = schema(&store).await;
     assert_eq!(trusted.tables[0].row_count, 999);
 
     // ...are ignored once the object is rewritten.
@@ -333,11 +302,7 @@ async fn a_count_is_never_trusted_for_an_object_whose_version_changed() {
     store
         .catalog
         .invalidate_table(&Scope::User(user()), &db(), &table("t"));
-    let after = store
-        .catalog
-        .database_schema(&user(), &db(), 5)
-        .await
-        .unwrap();
+    let after = schema(&store).await;
     assert_eq!(
         (after.tables[0].row_count, after.tables[0].row_count_exact),
         (3, true)

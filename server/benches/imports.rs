@@ -13,6 +13,7 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use catalog::demo::{ORDERS_HEADER, order_rows};
 use reqwest::multipart::{Form, Part};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_server");
@@ -120,26 +121,8 @@ async fn main() {
 fn write_csv(dir: &std::path::Path, label: &str, size: u64) -> (std::path::PathBuf, u64) {
     let path = dir.join(format!("{}.csv", label.replace(' ', "_")));
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    file.write_all(
-        b"order_id,order_date,customer_id,region,product,quantity,unit_price,total,paid\n",
-    )
-    .unwrap();
-    let mut block = String::new();
-    let mut block_rows = 0u64;
-    while block.len() < 1_000_000.min(size as usize) {
-        let n = block_rows;
-        block.push_str(&format!(
-            "{n},2024-{:02}-{:02},C{:05},East,Stapler,{},8.99,{}.{:02},{}\n",
-            n % 12 + 1,
-            n % 28 + 1,
-            n % 50_000,
-            n % 9 + 1,
-            (n % 9 + 1) * 8,
-            (n % 9 + 1) * 99 % 100,
-            !n.is_multiple_of(7)
-        ));
-        block_rows += 1;
-    }
+    writeln!(file, "{ORDERS_HEADER}").unwrap();
+    let (block, block_rows) = order_rows(1_000_000.min(size as usize));
     let mut written = 0u64;
     let mut rows = 0u64;
     while written < size {
