@@ -10,14 +10,14 @@ export AWS_EC2_METADATA_DISABLED := true
 export CARGO_TERM_COLOR ?= never
 
 .PHONY: run test bench setup setup-test build-release fmt-check lint lint-server lint-wasm \
-        wasm-deps unit e2e fmt
+        wasm-deps wasm-release unit e2e fmt
 
 ## Build in release mode and serve http://127.0.0.1:3000 on the embedded S3 (data in ./data).
 run: setup build-release
 	LEPTOS_SITE_ROOT=target/site ./target/release/server
 
 ## Every check: format, clippy (server and wasm), wasm dependency rule, tests, Playwright.
-test: setup-test fmt-check lint wasm-deps unit e2e
+test: setup-test fmt-check lint wasm-deps wasm-release unit e2e
 	@echo "make test: all checks passed"
 
 ## Benchmarks (tables on stdout; nothing asserted): previews (latency, bytes read) and
@@ -52,6 +52,11 @@ lint-wasm:
 
 wasm-deps:
 	scripts/check-wasm-deps.sh
+
+# The browser bundle in its release profile: release builds hit limits debug builds do not
+# (rustc's query depth on deep view types), and `make run` depends on it.
+wasm-release:
+	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 
 unit:
 	cargo test --workspace --exclude frontend

@@ -12,6 +12,10 @@
 //! Feature `ssr` builds the server side (it brings in `catalog`); feature `hydrate` the
 //! browser side. Nothing server-only reaches the wasm build.
 
+// Leptos views are deeply nested types; release builds of the import panel exceed rustc's
+// default query depth ("queries overflow the depth limit").
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 mod components;
