@@ -48,6 +48,15 @@ pub fn row_count(count: u64, exact: bool) -> String {
     }
 }
 
+/// A message with its first letter in upper case (error texts are written in lower case).
+pub fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +85,12 @@ mod tests {
         assert_eq!(count_label(1_200, "table", "tables"), "1,200 tables");
         assert_eq!(row_count(1, true), "1 row");
         assert_eq!(row_count(998_000, false), "≈ 998,000 rows");
+    }
+
+    #[test]
+    fn messages_are_capitalised() {
+        assert_eq!(capitalise("the file is empty"), "The file is empty");
+        assert_eq!(capitalise("ébauche"), "Ébauche");
+        assert_eq!(capitalise(""), "");
     }
 }

@@ -9,7 +9,7 @@ use shared::{ApiError, DatabaseSummary, ImportedFile};
 use web_sys::FileList;
 
 use crate::error::AppError;
-use crate::format::{bytes, count_label, thousands};
+use crate::format::{bytes, capitalise, count_label, thousands};
 use crate::previews::AfterWrite;
 use crate::upload::{self, UploadRequest};
 
@@ -158,14 +158,6 @@ fn outcome(answer: Result<shared::ImportReport, ApiError>) -> FileState {
             None => FileState::Failed("The server sent no result for this file.".to_owned()),
         },
         Err(error) => FileState::Failed(error.message),
-    }
-}
-
-fn capitalise(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

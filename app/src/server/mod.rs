@@ -69,15 +69,11 @@ pub fn import_api_error(error: &ImportError) -> ApiError {
         | ImportError::CutOff { .. } => ErrorCode::BadRequest,
     };
     tracing::info!(%error, ?code, "import refused");
-    ApiError::new(code, capitalise(&error.to_string()))
-}
-
-fn capitalise(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
-        None => String::new(),
+    let mut message = crate::format::capitalise(&error.to_string());
+    if !message.is_empty() {
+        message.push('.');
     }
+    ApiError::new(code, message)
 }
 
 fn log(error: &CatalogError, code: ErrorCode) {
