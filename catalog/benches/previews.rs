@@ -45,7 +45,7 @@ async fn main() {
     let store = Store::new(client, catalog::EMBEDDED_BUCKET, Layout::new(""));
     store.ensure_bucket().await.unwrap();
     let meter = server.meter();
-    let user = UserName::local();
+    let user = UserName::parse("local").expect("a valid name");
 
     let mut results = Vec::new();
     for (label, size) in [

@@ -19,6 +19,8 @@ pub enum StorageFailure {
     NoSuchBucket,
     /// The object does not exist.
     NoSuchKey,
+    /// A conditional write found the object already there (or changed).
+    PreconditionFailed,
     /// Anything else the store answered with.
     Other,
 }
@@ -119,6 +121,9 @@ fn classify<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> Stora
             match service.err().code() {
                 Some("NoSuchBucket") => return StorageFailure::NoSuchBucket,
                 Some("NoSuchKey") => return StorageFailure::NoSuchKey,
+                Some("PreconditionFailed" | "ConditionalRequestConflict") => {
+                    return StorageFailure::PreconditionFailed;
+                }
                 Some(
                     "AccessDenied"
                     | "InvalidAccessKeyId"
@@ -131,6 +136,7 @@ fn classify<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> Stora
             match service.raw().status().as_u16() {
                 401 | 403 => StorageFailure::Denied,
                 404 => StorageFailure::NoSuchKey,
+                409 | 412 => StorageFailure::PreconditionFailed,
                 _ => StorageFailure::Other,
             }
         }

@@ -6,7 +6,10 @@
 //! {prefix}users/{user}/{database}/{table}.csv       each user's own databases
 //! {prefix}.../{database}/.dbm/database.json         marker: the database exists
 //! {prefix}.../{database}/.dbm/stats/{table}.json    statistics of one table
+//! {prefix}system/...                                the app's own records (accounts, tokens)
 //! ```
+//! The `system/` folder is reserved for the app: no listing of databases looks there, and
+//! what is inside it is laid out by its owner (the `auth` crate keeps accounts there).
 //! Database and table names can never start with `.`, so `.dbm` cannot collide with them.
 
 use shared::{DatabaseName, TableName, UserName};
@@ -68,6 +71,11 @@ impl Layout {
 
     pub fn prefix(&self) -> &str {
         &self.prefix
+    }
+
+    /// The folder reserved for the app's own records (accounts and tokens); never a scope.
+    pub fn system_prefix(&self) -> String {
+        format!("{}system/", self.prefix)
     }
 
     /// The folder that holds every database of `scope`.
@@ -157,6 +165,20 @@ mod tests {
             layout.stats_key(&user, &db, &table),
             "team/users/alice/school/.dbm/stats/students.json"
         );
+    }
+
+    #[test]
+    fn the_system_folder_is_outside_every_scope() {
+        let layout = Layout::new("team");
+        let system = layout.system_prefix();
+        assert_eq!(system, "team/system/");
+        for scope in [Scope::Default, Scope::User(name("system"))] {
+            assert!(!system.starts_with(&layout.scope_prefix(&scope)));
+            assert_eq!(
+                layout.classify(&scope, "team/system/accounts/a/account.json"),
+                None
+            );
+        }
     }
 
     #[test]

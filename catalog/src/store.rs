@@ -207,6 +207,37 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a small object only if no object has that key yet (`If-None-Match: *`, so
+    /// two writers racing for one key cannot both win). `Ok(false)`: the key was taken.
+    pub async fn put_if_absent(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> Result<bool> {
+        let written = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .if_none_match("*")
+            .body(ByteStream::from(body))
+            .send()
+            .await;
+        match written {
+            Ok(_) => Ok(true),
+            Err(error) => {
+                let error = CatalogError::from_sdk("PutObject", key, &error);
+                if error.storage_failure() == Some(StorageFailure::PreconditionFailed) {
+                    Ok(false)
+                } else {
+                    Err(error)
+                }
+            }
+        }
+    }
+
     /// Deletes `keys` in batches of 1,000 (the most one DeleteObjects takes). Keys that are
     /// already gone count as deleted.
     pub async fn delete_keys(&self, keys: &[String]) -> Result<()> {

@@ -39,7 +39,10 @@ fn options(dir: &std::path::Path, sales_rows: usize) -> CatalogOptions {
 async fn the_first_start_seeds_school_and_sales_as_default_databases() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = Catalog::open(options(dir.path(), 5_000)).await.unwrap();
-    let listed = catalog.list_databases(&UserName::local()).await.unwrap();
+    let listed = catalog
+        .list_databases(&UserName::parse("local").unwrap())
+        .await
+        .unwrap();
     let names: Vec<(&str, bool, Vec<&str>)> = listed
         .iter()
         .map(|d| {
@@ -63,7 +66,7 @@ async fn the_first_start_seeds_school_and_sales_as_default_databases() {
 #[tokio::test]
 async fn data_survives_a_restart_and_seeding_happens_once() {
     let dir = tempfile::tempdir().unwrap();
-    let user = UserName::local();
+    let user = UserName::parse("local").unwrap();
     let first = Catalog::open(options(dir.path(), 1_000)).await.unwrap();
     first
         .create_database(&user, &DatabaseName::parse("mine").unwrap())

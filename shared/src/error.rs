@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub enum ErrorCode {
     /// The request itself is wrong (a bad name, a parameter out of range).
     BadRequest,
+    /// Nobody is signed in: send the session cookie or `Authorization: Bearer <token>`.
+    Unauthorized,
     /// The caller may not do this (e.g. write to a default database).
     Forbidden,
     /// The database or table does not exist.
@@ -19,6 +21,8 @@ pub enum ErrorCode {
     Conflict,
     /// The upload is over the size limit.
     TooLarge,
+    /// Too many attempts (sign-in); the `Retry-After` header says when to try again.
+    RateLimited,
     /// The storage (S3) could not be reached or refused the request.
     StorageUnavailable,
     /// Anything else; details are in the server log, never in the message.
@@ -30,10 +34,12 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::BadRequest => 400,
+            ErrorCode::Unauthorized => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::TooLarge => 413,
+            ErrorCode::RateLimited => 429,
             ErrorCode::StorageUnavailable => 503,
             ErrorCode::Internal => 500,
         }
@@ -88,10 +94,12 @@ mod tests {
     fn every_code_has_a_client_or_server_error_status() {
         for code in [
             ErrorCode::BadRequest,
+            ErrorCode::Unauthorized,
             ErrorCode::Forbidden,
             ErrorCode::NotFound,
             ErrorCode::Conflict,
             ErrorCode::TooLarge,
+            ErrorCode::RateLimited,
             ErrorCode::StorageUnavailable,
             ErrorCode::Internal,
         ] {

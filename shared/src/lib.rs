@@ -5,10 +5,12 @@
 //! naming rule for databases, tables and users in [`names`]. This crate depends on serde
 //! and thiserror only, so it builds for wasm and native alike.
 
+pub mod accounts;
 pub mod api;
 pub mod error;
 pub mod names;
 
+pub use accounts::{NewToken, SessionUser, TokenInfo};
 pub use api::{
     Column, ColumnType, DEFAULT_SAMPLE_ROWS, DatabaseSummary, Deleted, ImportReport, ImportedFile,
     MAX_SAMPLE_ROWS, SchemaPreview, TablePreview, sample_rows_from_param,

@@ -4,6 +4,9 @@
 //! The rule is deliberately narrow: a checked name can be joined into an S3 key or a URL
 //! path without escaping, can never be `.` or `..`, and can never collide with the reserved
 //! names the storage layout uses (which start with `.` or `_`).
+//!
+//! Usernames follow the same rule and are case-insensitive: [`UserName::from_input`] folds
+//! capitals to lowercase, so every account name is stored lowercase.
 
 use std::fmt;
 
@@ -187,9 +190,16 @@ checked_name!(
 );
 
 impl UserName {
-    /// The single user every request acts as until accounts exist.
-    pub fn local() -> Self {
-        Self("local".to_owned())
+    /// A username as a person typed it: surrounding spaces are dropped and capitals folded
+    /// to lowercase, so `Alice` and `alice` are one account; then the naming rule applies.
+    /// Every account name goes through here, so stored names are always lowercase.
+    pub fn from_input(raw: &str) -> Result<Self, NameError> {
+        Self::parse(&raw.trim().to_ascii_lowercase())
+    }
+
+    /// Whether this is the canonical (lowercase) form every account name has.
+    pub fn is_canonical(&self) -> bool {
+        !self.0.bytes().any(|byte| byte.is_ascii_uppercase())
     }
 }
 
@@ -289,6 +299,20 @@ mod tests {
             sanitize_table_name(&long).map(|n| n.as_str().len()),
             Some(64)
         );
+    }
+
+    #[test]
+    fn usernames_are_folded_to_lowercase_and_checked_like_other_names() {
+        let alice = UserName::from_input("  Alice ").unwrap();
+        assert_eq!(alice.as_str(), "alice");
+        assert!(alice.is_canonical());
+        assert!(!UserName::parse("Alice").unwrap().is_canonical());
+        for bad in ["", "../bob", "bob/x", "b\u{43e}b", ".bob", "_bob", "bob%2F"] {
+            assert!(
+                UserName::from_input(bad).is_err(),
+                "{bad:?} should be refused"
+            );
+        }
     }
 
     #[test]

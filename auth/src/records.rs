@@ -1,0 +1,98 @@
+//! Where accounts and tokens live in the bucket, and the JSON records kept there.
+//!
+//! ```text
+//! {prefix}system/accounts/{user}/account.json       the account (Argon2id hash)
+//! {prefix}system/accounts/{user}/tokens/{id}.json   one API token (SHA-256 of its secret)
+//! ```
+//! Under the layout's reserved `system/` folder, which no database listing reads. `user`
+//! is a checked, lowercase [`UserName`] and `id` a checked [`TokenId`], so nothing typed by
+//! a person reaches a key unchecked.
+
+use catalog::{Layout, StorageFailure, Store};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use shared::UserName;
+
+use crate::error::{AuthError, Result};
+use crate::tokens::TokenId;
+
+/// An account as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountRecord {
+    pub user: UserName,
+    /// Argon2id, PHC string format.
+    pub password_hash: String,
+    /// Seconds since 1970.
+    pub created_at: u64,
+}
+
+/// An API token as stored: never the secret, only its SHA-256.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenRecord {
+    pub id: TokenId,
+    pub name: String,
+    /// Hex SHA-256 of the token's secret part.
+    pub secret_sha256: String,
+    pub created_at: u64,
+}
+
+pub fn account_key(layout: &Layout, user: &UserName) -> String {
+    format!("{}account.json", user_folder(layout, user))
+}
+
+pub fn tokens_prefix(layout: &Layout, user: &UserName) -> String {
+    format!("{}tokens/", user_folder(layout, user))
+}
+
+pub fn token_key(layout: &Layout, user: &UserName, id: &TokenId) -> String {
+    format!("{}{id}.json", tokens_prefix(layout, user))
+}
+
+fn user_folder(layout: &Layout, user: &UserName) -> String {
+    format!("{}accounts/{user}/", layout.system_prefix())
+}
+
+/// Reads a JSON record; `Ok(None)` when there is no such object.
+pub async fn read<T: DeserializeOwned>(store: &Store, key: &str) -> Result<Option<T>> {
+    match store.get_small(key).await {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|error| AuthError::CorruptRecord {
+                    key: key.to_owned(),
+                    detail: error.to_string(),
+                })
+        }
+        Err(error) if error.storage_failure() == Some(StorageFailure::NoSuchKey) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Writes a JSON record only if `key` is free; `Ok(false)` when it is taken.
+pub async fn create<T: Serialize>(store: &Store, key: &str, record: &T) -> Result<bool> {
+    let body = serde_json::to_vec_pretty(record).map_err(|error| AuthError::CorruptRecord {
+        key: key.to_owned(),
+        detail: error.to_string(),
+    })?;
+    Ok(store.put_if_absent(key, body, "application/json").await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_sit_in_the_system_folder_under_the_user() {
+        let layout = Layout::new("team");
+        let alice = UserName::parse("alice").unwrap();
+        let id: TokenId = "0123456789abcdef".parse().unwrap();
+        assert_eq!(
+            account_key(&layout, &alice),
+            "team/system/accounts/alice/account.json"
+        );
+        assert_eq!(
+            token_key(&layout, &alice, &id),
+            "team/system/accounts/alice/tokens/0123456789abcdef.json"
+        );
+    }
+}
