@@ -9,7 +9,11 @@ use crate::components::header::SiteHeader;
 use crate::pages::database::DatabasePage;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
+use crate::pages::settings::SettingsPage;
+use crate::pages::sign_in::SignInPage;
+use crate::pages::sign_up::SignUpPage;
 use crate::previews::{DatabaseListVersion, OpenCards, PreviewCache};
+use crate::session::SignedIn;
 
 /// The document around the app: head, hydration scripts, body.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -39,6 +43,7 @@ pub fn App() -> impl IntoView {
     PreviewCache::provide();
     DatabaseListVersion::provide();
     OpenCards::provide();
+    SignedIn::provide();
     // Tests and scripts wait for this marker: clicks before hydration do nothing.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -60,6 +65,9 @@ pub fn App() -> impl IntoView {
                     // the page waits for its data instead of streaming it in later.
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/db/:name") view=DatabasePage />
+                    <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/sign-in") view=SignInPage />
+                    <Route path=path!("/sign-up") view=SignUpPage />
                 </Routes>
             </main>
         </Router>

@@ -4,10 +4,12 @@
 //! - [`api`]: the server functions, which are also the public HTTP API (DESIGN.md §4).
 //! - [`error`]: the error every server function returns, carrying the API error contract.
 //! - [`previews`]: the browser's per-database preview cache (signals, through context).
+//! - [`session`]: the signed-in user as pages see it; leaving on sign-in and sign-out.
 //! - [`format`]: numbers and sizes as people read them.
 //! - `upload`: sending one file with upload progress (XMLHttpRequest).
 //! - `pages/` and `components/`: what the browser shows.
-//! - `server/` (feature `ssr` only): the glue between server functions and the catalog.
+//! - `server/` (feature `ssr` only): the glue between server functions, the catalog and
+//!   the accounts.
 //!
 //! Feature `ssr` builds the server side (it brings in `catalog`); feature `hydrate` the
 //! browser side. Nothing server-only reaches the wasm build.
@@ -25,6 +27,7 @@ mod pages;
 pub mod previews;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod session;
 mod upload;
 
 pub use app::{App, shell};

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use std::time::Duration;
 
+use auth::AuthSettings;
 use catalog::{CatalogOptions, DemoData, DemoSeed, PreviewSettings, StorageSetting};
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Database Manager: browse, preview and import CSV tables kept in S3.
 #[derive(Debug, Clone, Parser)]
@@ -59,6 +60,114 @@ pub struct Config {
     /// Log filter, in tracing's `EnvFilter` syntax (e.g. `info`, `debug`, `catalog=debug`).
     #[arg(long, env = "DBM_LOG", default_value = "info")]
     pub log: String,
+
+    /// Whether anyone may create an account on the sign-up page (`open`), or only the
+    /// administrator with `server user add NAME` (`closed`).
+    #[arg(long, env = "DBM_SIGNUP", value_enum, default_value_t = Signup::Open)]
+    pub signup: Signup,
+
+    /// The key session cookies are signed with: at least 32 random characters (e.g.
+    /// `openssl rand -hex 32`), the same on every replica. Changing it signs everyone out.
+    /// Required for `s3://` storage; with embedded storage one is generated and kept in
+    /// DBM_DATA_DIR/session-secret when this is not set.
+    #[arg(long, env = "DBM_SESSION_SECRET", hide_env_values = true)]
+    pub session_secret: Option<Secret>,
+
+    /// How long a sign-in lasts, in days.
+    #[arg(long, env = "DBM_SESSION_DAYS", default_value_t = 14, value_parser = clap::value_parser!(u64).range(1..=365))]
+    pub session_days: u64,
+
+    /// The address people open, e.g. `https://data.example.com`, when the app sits behind
+    /// a proxy. With `https://`, cookies are `Secure` and browsers are told to use https
+    /// only; state-changing requests must come from this origin. Unset: from the `Host`
+    /// the request was sent to.
+    #[arg(long, env = "DBM_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<PublicUrl>,
+
+    /// A header your proxy sets to the client's address (e.g. `X-Real-IP`, or
+    /// `X-Forwarded-For`, whose last entry is used), for sign-in rate limits per client.
+    /// Unset: the address that connected, which behind a proxy is the proxy.
+    #[arg(long, env = "DBM_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<http::HeaderName>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do instead of serving.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Manage accounts (e.g. where DBM_SIGNUP=closed).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input (one line).
+    Add {
+        /// The username: 1 to 64 letters, digits, '_' or '-', starting with a letter or a
+        /// digit; capitals are folded to lowercase.
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Signup {
+    Open,
+    Closed,
+}
+
+/// A setting that must not appear in logs or `Debug` output.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self(value.to_owned()))
+    }
+}
+
+/// `DBM_PUBLIC_URL`, reduced to what the app needs: its origin and whether it is https.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    /// `scheme://host[:port]`, as browsers send it in `Origin`.
+    pub origin: String,
+    pub https: bool,
+}
+
+fn parse_public_url(value: &str) -> Result<PublicUrl, String> {
+    let value = value.trim().trim_end_matches('/');
+    let (scheme, rest) = value
+        .split_once("://")
+        .ok_or_else(|| format!("{value:?} is not a URL; write it like https://data.example.com"))?;
+    let https = match scheme {
+        "https" => true,
+        "http" => false,
+        _ => return Err(format!("{value:?} must start with https:// or http://")),
+    };
+    if rest.is_empty() || rest.contains('/') {
+        return Err(format!(
+            "{value:?} must be just the scheme and host (and port), e.g. https://data.example.com"
+        ));
+    }
+    Ok(PublicUrl {
+        origin: format!("{scheme}://{}", rest.to_ascii_lowercase()),
+        https,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -69,6 +178,18 @@ pub enum DemoDataArg {
 }
 
 impl Config {
+    pub fn auth_settings(&self) -> AuthSettings {
+        AuthSettings {
+            signup_open: self.signup == Signup::Open,
+            session_lifetime: Duration::from_secs(self.session_days * 24 * 3600),
+            secure_cookies: self.public_url.as_ref().is_some_and(|url| url.https),
+            // A token revoked through another replica stops working here as soon as a
+            // change made by another replica is seen anywhere else.
+            token_recheck_after: Duration::from_secs(self.revalidate_secs),
+            ..AuthSettings::default()
+        }
+    }
+
     pub fn catalog_options(&self) -> CatalogOptions {
         CatalogOptions {
             storage: self.storage.clone(),
@@ -99,6 +220,42 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.storage, StorageSetting::Embedded);
         assert_eq!(config.data_dir, PathBuf::from("./data"));
+    }
+
+    #[test]
+    fn the_public_url_gives_the_origin_and_the_scheme() {
+        let config =
+            Config::try_parse_from(["server", "--public-url", "https://Data.Example.com/"])
+                .unwrap();
+        assert_eq!(
+            config.public_url,
+            Some(PublicUrl {
+                origin: "https://data.example.com".to_owned(),
+                https: true
+            })
+        );
+        for bad in ["data.example.com", "ftp://x", "https://x/app"] {
+            assert!(
+                Config::try_parse_from(["server", "--public-url", bad]).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_session_secret_never_shows_in_debug_output() {
+        let config =
+            Config::try_parse_from(["server", "--session-secret", "hunter2-hunter2"]).unwrap();
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn user_add_is_a_subcommand() {
+        let config = Config::try_parse_from(["server", "user", "add", "alice"]).unwrap();
+        assert!(matches!(
+            config.command,
+            Some(Command::User(UserCommand::Add { ref name })) if name == "alice"
+        ));
     }
 
     #[test]

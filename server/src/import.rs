@@ -5,10 +5,11 @@
 //! Fields, in order: `database`; optionally `replace=true`; then for each file an optional
 //! `table` (its name; otherwise the file name, sanitised) followed by the `file` part.
 
-use axum::Json;
+use auth::Identity;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use catalog::Catalog;
 use catalog::import::TableImport;
 use shared::names::sanitize_table_name;
@@ -24,9 +25,14 @@ pub struct ImportLimits {
 pub async fn import_tables(
     State(catalog): State<Catalog>,
     State(limits): State<ImportLimits>,
+    identity: Option<Extension<Identity>>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    // Before anything is read: an anonymous upload is refused at once.
+    let Some(Extension(Identity { user, .. })) = identity else {
+        return error_response(app::server::unauthorized());
+    };
     // Refuse an upload that says it is too large before reading any of it.
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -50,10 +56,6 @@ pub async fn import_tables(
                 format!("Send the files as multipart/form-data: {rejection}"),
             ));
         }
-    };
-    let user = match app::server::current_user() {
-        Ok(user) => user,
-        Err(error) => return error_response(error.0),
     };
     match read_fields(&catalog, &user, &mut multipart, limits).await {
         Ok(report) => {

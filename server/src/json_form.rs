@@ -1,5 +1,5 @@
-//! Lets scripts send the delete calls as JSON as well as form-encoded: a JSON object body
-//! of strings is rewritten as the form the server functions read.
+//! Lets scripts send the POST calls as JSON as well as form-encoded: a JSON object body of
+//! strings is rewritten as the form the server functions read. (Imports are multipart.)
 
 use axum::Json;
 use axum::body::{Body, to_bytes};
@@ -9,8 +9,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use shared::{ApiError, ErrorCode};
 
-/// The calls that accept JSON this way.
-const PATHS: [&str; 2] = ["/api/delete_table", "/api/delete_database"];
+/// Every POST call under this prefix accepts JSON this way, except [`MULTIPART_PATH`].
+const API_PREFIX: &str = "/api/";
+const MULTIPART_PATH: &str = "/api/import_tables";
 const MAX_BODY: usize = 64 * 1024;
 
 pub async fn json_as_form(request: Request, next: Next) -> Response {
@@ -19,7 +20,8 @@ pub async fn json_as_form(request: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/json"));
-    if !is_json || !PATHS.contains(&request.uri().path()) {
+    let path = request.uri().path();
+    if !is_json || !path.starts_with(API_PREFIX) || path == MULTIPART_PATH {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();

@@ -5,13 +5,17 @@
 //! [`start`] is what `main` and the integration tests both use.
 
 pub mod config;
+pub mod identity;
 pub mod import;
 pub mod json_form;
 pub mod routes;
+pub mod security;
 pub mod telemetry;
+pub mod user_command;
 
 use std::net::SocketAddr;
 
+use auth::{Auth, SessionSecret};
 use catalog::{Catalog, CatalogError, StorageFailure, StorageSetting};
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
@@ -28,6 +32,8 @@ pub const SITE_OUTPUT_NAME: &str = "database-manager";
 pub enum StartupError {
     #[error("cannot open the storage ({storage}): {reason}")]
     Storage { storage: String, reason: String },
+    #[error("cannot set up accounts: {0}")]
+    Accounts(String),
     #[error(
         "cannot listen on {addr}: {source}; is another server using that port? Set DBM_ADDR to change it"
     )]
@@ -41,6 +47,7 @@ pub enum StartupError {
 pub struct RunningServer {
     pub address: SocketAddr,
     pub catalog: Catalog,
+    pub auth: Auth,
     shutdown: tokio::sync::oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -61,6 +68,7 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
         .await
         .map_err(|error| storage_startup_error(&config.storage, &error))?;
     tracing::info!(storage = catalog.description(), "storage ready");
+    let auth = open_accounts(config, &catalog)?;
 
     let listener = TcpListener::bind(config.addr)
         .await
@@ -81,13 +89,24 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
     let app = router(AppState {
         leptos_options,
         catalog: catalog.clone(),
+        auth: auth.clone(),
         import_limits: import::ImportLimits {
             max_request_bytes: config.max_upload_mb * 1024 * 1024,
+        },
+        gate: identity::Gate {
+            auth: auth.clone(),
+            client_ip_header: config.client_ip_header.clone(),
+        },
+        browser_policy: security::BrowserPolicy {
+            public_origin: config.public_url.as_ref().map(|url| url.origin.clone()),
+            https: config.public_url.as_ref().is_some_and(|url| url.https),
+            sessions: auth.sessions().clone(),
         },
     });
 
     let (shutdown, shutdown_requested) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = shutdown_requested.await;
@@ -98,9 +117,32 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
     Ok(RunningServer {
         address,
         catalog,
+        auth,
         shutdown,
         task,
     })
+}
+
+/// The accounts over the catalog's bucket, with the session secret from the setting or,
+/// for embedded storage, from the data folder (generated the first time).
+pub fn open_accounts(config: &Config, catalog: &Catalog) -> Result<Auth, StartupError> {
+    let secret = match (&config.session_secret, &config.storage) {
+        (Some(secret), _) => SessionSecret::from_setting(secret.expose()),
+        (None, StorageSetting::Embedded) => {
+            SessionSecret::load_or_create(&config.data_dir.join("session-secret"))
+        }
+        (None, StorageSetting::External { .. }) => {
+            return Err(StartupError::Accounts(
+                "DBM_SESSION_SECRET is not set; with s3:// storage every replica must sign \
+                 sessions with the same secret. Set it to at least 32 random characters, e.g. \
+                 the output of `openssl rand -hex 32`"
+                    .to_owned(),
+            ));
+        }
+    }
+    .map_err(|error| StartupError::Accounts(error.to_string()))?;
+    Auth::new(catalog.store().clone(), secret, config.auth_settings())
+        .map_err(|error| StartupError::Accounts(error.to_string()))
 }
 
 /// Serves until SIGTERM or Ctrl-C.
@@ -137,7 +179,10 @@ async fn shutdown_signal() {
     }
 }
 
-fn storage_startup_error(storage: &StorageSetting, error: &CatalogError) -> StartupError {
+pub(crate) fn storage_startup_error(
+    storage: &StorageSetting,
+    error: &CatalogError,
+) -> StartupError {
     let hint = match (storage, error.storage_failure()) {
         (StorageSetting::External { .. }, Some(StorageFailure::Unreachable)) => {
             " Check AWS_ENDPOINT_URL (and that the S3 server is running)."

@@ -1,9 +1,14 @@
-//! The HTTP router: health checks, the Leptos pages, the server functions (the API), and
-//! the static site files.
+//! The HTTP router: health checks, the Leptos pages, the server functions (the API), the
+//! static site files, and the middleware every request passes through, outermost first:
+//! tracing, compression, [security headers](crate::security::security_headers),
+//! [CSRF checks](crate::security::same_origin_writes), [identity](crate::identity::identify),
+//! and [JSON bodies as forms](crate::json_form::json_as_form).
 
 use app::{App, shell};
+use auth::Auth;
 use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -14,20 +19,31 @@ use shared::{ApiError, ErrorCode};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::identity::{Gate, identify};
 use crate::import::{ImportLimits, import_tables};
 use crate::json_form::json_as_form;
+use crate::security::{BrowserPolicy, same_origin_writes, security_headers};
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub catalog: Catalog,
+    pub auth: Auth,
     pub import_limits: ImportLimits,
+    pub gate: Gate,
+    pub browser_policy: BrowserPolicy,
 }
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let catalog = state.catalog.clone();
+    let (catalog, auth) = (state.catalog.clone(), state.auth.clone());
+    // What every page render and server function finds in its context.
+    let context = move || {
+        provide_context(catalog.clone());
+        provide_context(auth.clone());
+        app::server::provide_csp_nonce();
+    };
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
@@ -37,14 +53,23 @@ pub fn router(state: AppState) -> Router {
             "/api/import_tables",
             post(import_tables).layer(DefaultBodyLimit::disable()),
         )
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(catalog.clone()),
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(axum::middleware::from_fn(json_as_form))
+        .layer(from_fn_with_state(state.gate.clone(), identify))
+        .layer(from_fn_with_state(
+            state.browser_policy.clone(),
+            same_origin_writes,
+        ))
+        .layer(from_fn_with_state(
+            state.browser_policy.clone(),
+            security_headers,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

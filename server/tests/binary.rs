@@ -82,7 +82,7 @@ async fn an_external_s3_store_serves_the_same_list_as_embedded() {
         .put(&key, b"id\n1\n".to_vec(), "text/csv")
         .await
         .unwrap();
-    let own = Scope::User(UserName::local());
+    let own = Scope::User(UserName::parse("local").unwrap());
     let mine = DatabaseName::parse("mine").unwrap();
     let notes = TableName::parse("notes").unwrap();
     let key = store.layout().table_key(&own, &mine, &notes);

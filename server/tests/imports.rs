@@ -208,13 +208,14 @@ async fn an_upload_over_the_limit_is_refused_with_413_before_it_is_read() {
 async fn a_client_that_disconnects_mid_upload_leaves_nothing_behind() {
     let app = TestApp::spawn().await;
     let address = app.server.address;
+    let (_, token) = app.client_for("uploader").await;
     let boundary = "dbm-boundary";
     // A raw HTTP request that promises 100 MB, sends 20 MB of a file, then hangs up.
     // Blocking I/O off the runtime thread: the server under test runs on that thread.
     let writer = tokio::task::spawn_blocking(move || {
         let mut socket = std::net::TcpStream::connect(address).unwrap();
         let head = format!(
-            "POST /api/import_tables HTTP/1.1\r\nHost: {address}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 100000000\r\n\r\n\
+            "POST /api/import_tables HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 100000000\r\n\r\n\
              --{boundary}\r\nContent-Disposition: form-data; name=\"database\"\r\n\r\nshop\r\n\
              --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.csv\"\r\nContent-Type: text/csv\r\n\r\nid,value\n"
         );

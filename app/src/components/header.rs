@@ -1,10 +1,15 @@
-//! The site header: the product name, navigation and who is signed in.
+//! The site header: the product name, navigation, and who is signed in with a way out.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::sign_out;
+use crate::previews::PreviewCache;
+use crate::session::{SignedIn, leave_signed_out};
+
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    let SignedIn(user) = SignedIn::from_context();
     view! {
         <header class="site-header">
             <div class="site-header__inner">
@@ -16,14 +21,45 @@ pub fn SiteHeader() -> impl IntoView {
                     </svg>
                     <span class="brand__name">"Database Manager"</span>
                 </A>
-                <nav class="site-nav" aria-label="Main">
-                    <A href="/" exact=true>"Databases"</A>
-                </nav>
-                <span class="user-chip" title="Signed in as">
-                    <span class="visually-hidden">"Signed in as "</span>
-                    "local"
-                </span>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        user.await.map(|name| view! { <SignedInNav name /> })
+                    })}
+                </Suspense>
             </div>
         </header>
+    }
+}
+
+#[component]
+fn SignedInNav(name: String) -> impl IntoView {
+    let previews = PreviewCache::from_context();
+    let failed = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let on_sign_out = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match sign_out().await {
+                Ok(_) => leave_signed_out(previews),
+                Err(error) => {
+                    busy.set(false);
+                    failed.set(Some(error.message().to_owned()));
+                }
+            }
+        });
+    };
+    view! {
+        <nav class="site-nav" aria-label="Main">
+            <A href="/" exact=true>"Databases"</A>
+            <A href="/settings">"Settings"</A>
+        </nav>
+        <span class="user-chip" title="Signed in as" data-testid="signed-in-user">
+            <span class="visually-hidden">"Signed in as "</span>
+            {name}
+        </span>
+        <button type="button" class="button button--ghost" on:click=on_sign_out disabled=move || busy.get()>
+            "Sign out"
+        </button>
+        {move || failed.get().map(|message| view! { <p class="header-error" role="alert">{message}</p> })}
     }
 }

@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface.
 
+pub mod account_fields;
 pub mod database_card;
 pub mod delete_button;
 pub mod error_panel;

@@ -3,3 +3,6 @@
 pub mod database;
 pub mod home;
 pub mod not_found;
+pub mod settings;
+pub mod sign_in;
+pub mod sign_up;

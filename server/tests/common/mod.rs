@@ -1,15 +1,25 @@
-//! The app started in-process on a free port over a real embedded S3 server.
+//! The app started in-process on a free port over a real embedded S3 server, with one
+//! account (`tester`) whose API token `http` sends on every request.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
 use clap::Parser;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use server::RunningServer;
 use server::config::Config;
+use shared::UserName;
+
+/// The session secret test servers sign cookies with (tests forge cookies with it).
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestApp {
     pub base: String,
     pub server: RunningServer,
+    /// Signed in as `tester` with an API token.
     pub http: reqwest::Client,
+    /// No credentials at all.
+    pub anonymous: reqwest::Client,
     pub data_dir: tempfile::TempDir,
 }
 
@@ -33,16 +43,40 @@ impl TestApp {
             "auto",
             "--demo-sales-rows",
             "2000",
+            "--session-secret",
+            TEST_SECRET,
         ];
         args.extend_from_slice(extra);
         let config = Config::try_parse_from(args).unwrap();
         let server = server::start(&config).await.unwrap();
-        Self {
+        let mut app = Self {
             base: format!("http://{}", server.address),
             server,
             http: reqwest::Client::new(),
+            anonymous: reqwest::Client::new(),
             data_dir,
-        }
+        };
+        app.http = app.client_for("tester").await.0;
+        app
+    }
+
+    /// Creates the account `name` and a token for it: a client that sends the token, and
+    /// the token.
+    pub async fn client_for(&self, name: &str) -> (reqwest::Client, String) {
+        let user = UserName::from_input(name).unwrap();
+        self.server
+            .auth
+            .create_account(&user, PASSWORD)
+            .await
+            .unwrap();
+        let token = self
+            .server
+            .auth
+            .create_token(&user, "tests")
+            .await
+            .unwrap()
+            .token;
+        (client_with_token(&token), token)
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -62,6 +96,21 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Signs `name` in through the API (as a browser does: form, same Origin) and
+    /// returns the session cookie (`name=value`).
+    pub async fn sign_in_cookie(&self, name: &str) -> String {
+        let response = self
+            .anonymous
+            .post(format!("{}/api/sign_in", self.base))
+            .header("Origin", &self.base)
+            .form(&[("username", name), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "signing {name} in");
+        session_cookie(&response)
+    }
+
     /// Files of multipart uploads started and not finished (s3s-fs keeps them in its folder).
     pub fn incomplete_uploads(&self) -> Vec<String> {
         std::fs::read_dir(self.data_dir.path())
@@ -71,4 +120,30 @@ impl TestApp {
             .filter(|name| name.starts_with(".upload"))
             .collect()
     }
+}
+
+/// A client that sends `token` on every request.
+pub fn client_with_token(token: &str) -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// The `name=value` of the session cookie a response sets.
+pub fn session_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("dbm_session="))
+        .and_then(|value| value.split(';').next())
+        .unwrap()
+        .to_owned()
 }

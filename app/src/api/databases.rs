@@ -1,6 +1,6 @@
-//! The server functions. Their paths and JSON shapes are the public API (DESIGN.md §4 and
-//! the README): keep them stable. Each body is a few lines: take the catalog and the user,
-//! call one catalog method, map the error.
+//! The data calls: the database list, previews, and deletes. Each body is a few lines:
+//! take the catalog and the signed-in user (401 without one), call one catalog method, map
+//! the error.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
