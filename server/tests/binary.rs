@@ -51,6 +51,42 @@ impl Drop for ChildGuard {
     }
 }
 
+const SECRET: &str = "binary-test-secret-0123456789abcdef";
+
+/// `server user add NAME` with `stdin` as its input.
+fn add_user(settings: &[(&str, &str)], name: &str, stdin: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = server_command(settings)
+        .args(["user", "add", name])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Signs in through the API; the session cookie (`name=value`).
+async fn sign_in(base: &str, user: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/sign_in"))
+        .form(&[("username", user), ("password", "correct horse battery")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    cookie_of(&response)
+}
+
+fn cookie_of(response: &reqwest::Response) -> String {
+    let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
 async fn wait_until_ready(base: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
@@ -94,20 +130,40 @@ async fn an_external_s3_store_serves_the_same_list_as_embedded() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let addr = format!("127.0.0.1:{port}");
-    let child = server_command(&[
+    let settings = [
         ("DBM_STORAGE", "s3://team-data/prod"),
-        ("DBM_ADDR", &addr),
-        ("AWS_ENDPOINT_URL", &moto.url),
+        ("DBM_ADDR", addr.as_str()),
+        ("DBM_SIGNUP", "closed"),
+        ("DBM_SESSION_SECRET", SECRET),
+        ("AWS_ENDPOINT_URL", moto.url.as_str()),
         ("AWS_ACCESS_KEY_ID", "testing"),
         ("AWS_SECRET_ACCESS_KEY", "testing"),
         ("AWS_REGION", "us-east-1"),
-    ])
-    .spawn()
-    .unwrap();
+    ];
+    // The administrator creates the account from the command line, password on stdin.
+    let added = add_user(&settings, "local", "correct horse battery\n");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&added.stdout).trim(),
+        "created the account local"
+    );
+    let again = add_user(&settings, "LOCAL", "correct horse battery\n");
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already taken"));
+
+    let child = server_command(&settings).spawn().unwrap();
     let guard = ChildGuard(Some(child));
     wait_until_ready(&base).await;
 
-    let body: Value = reqwest::get(format!("{base}/api/databases"))
+    let cookie = sign_in(&base, "local").await;
+    let body: Value = reqwest::Client::new()
+        .get(format!("{base}/api/databases"))
+        .header("cookie", cookie)
+        .send()
         .await
         .unwrap()
         .json()
@@ -149,6 +205,35 @@ async fn an_unreachable_endpoint_stops_the_server_with_a_one_line_error() {
     assert!(last_line.contains("Connection refused"), "{last_line}");
     assert!(last_line.contains("Check AWS_ENDPOINT_URL"), "{last_line}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test]
+async fn external_storage_without_a_session_secret_says_how_to_make_one() {
+    let moto = MotoProcess::start().await;
+    let store = Store::new(
+        catalog::s3_client::client_for_endpoint(&moto.endpoint()),
+        "shared-bucket",
+        Layout::new(""),
+    );
+    store.ensure_bucket().await.unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let output = server_command(&[
+        ("DBM_STORAGE", "s3://shared-bucket"),
+        ("DBM_ADDR", &addr),
+        ("AWS_ENDPOINT_URL", &moto.url),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last_line = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last_line.contains("DBM_SESSION_SECRET is not set"),
+        "{stderr}"
+    );
+    assert!(last_line.contains("openssl rand -hex 32"), "{stderr}");
 }
 
 #[tokio::test]
@@ -198,12 +283,25 @@ async fn sigterm_drains_and_stops_the_server_and_restart_keeps_the_data() {
     let guard = ChildGuard(Some(start(port)));
     let base = format!("http://127.0.0.1:{port}");
     wait_until_ready(&base).await;
-    let first: Value = reqwest::get(format!("{base}/api/databases"))
-        .await
-        .unwrap()
-        .json()
+    let signed_up = reqwest::Client::new()
+        .post(format!("{base}/api/sign_up"))
+        .form(&[("username", "dana"), ("password", "correct horse battery")])
+        .send()
         .await
         .unwrap();
+    assert_eq!(signed_up.status(), 200);
+    let cookie = cookie_of(&signed_up);
+    let list = |base: String, cookie: String| async move {
+        let response = reqwest::Client::new()
+            .get(format!("{base}/api/databases"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "the session outlives a restart");
+        response.json::<Value>().await.unwrap()
+    };
+    let first = list(base.clone(), cookie.clone()).await;
     let output = guard.stop_with("-TERM");
     assert!(output.status.success(), "exit status {:?}", output.status);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -214,12 +312,8 @@ async fn sigterm_drains_and_stops_the_server_and_restart_keeps_the_data() {
     let guard = ChildGuard(Some(start(port)));
     let base = format!("http://127.0.0.1:{port}");
     wait_until_ready(&base).await;
-    let second: Value = reqwest::get(format!("{base}/api/databases"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The generated session secret was kept in the data folder: still signed in.
+    let second = list(base.clone(), cookie).await;
     assert_eq!(first, second);
     let output = guard.stop_with("-TERM");
     let stderr = String::from_utf8_lossy(&output.stderr);
