@@ -1,6 +1,7 @@
 // Playwright against the real server (started by scripts/e2e.sh, which sets BASE_URL),
 // in Debian's Chromium: Playwright's own browser downloads are not reachable here.
 import { defineConfig, devices } from "@playwright/test";
+import { sessionFile } from "./tests/fixtures/accounts";
 
 const baseURL = process.env.BASE_URL;
 if (!baseURL) {
@@ -36,15 +37,23 @@ export default defineConfig({
       ],
     },
   },
-  // Specs that only read run first; the ones that import and delete run after them, so
-  // the counts the first ones check are not changed underneath them.
+  // `setup` signs up a reader and a writer. Specs that only read run as the reader; the
+  // ones that import and delete run as the writer, after the reads. The accounts spec
+  // signs up its own users in the browser and needs no saved session.
   projects: [
-    { name: "reads", testIgnore: /imports\.spec\.ts/, use: { ...devices["Desktop Chrome"] } },
+    { name: "setup", testMatch: /auth\.setup\.ts/ },
+    {
+      name: "reads",
+      testIgnore: /(imports|accounts)\.spec\.ts|auth\.setup\.ts/,
+      dependencies: ["setup"],
+      use: { ...devices["Desktop Chrome"], storageState: sessionFile("reader") },
+    },
     {
       name: "writes",
       testMatch: /imports\.spec\.ts/,
       dependencies: ["reads"],
-      use: { ...devices["Desktop Chrome"] },
+      use: { ...devices["Desktop Chrome"], storageState: sessionFile("writer") },
     },
+    { name: "accounts", testMatch: /accounts\.spec\.ts/, use: { ...devices["Desktop Chrome"] } },
   ],
 });

@@ -53,13 +53,15 @@ fn SignedInNav(name: String) -> impl IntoView {
             <A href="/" exact=true>"Databases"</A>
             <A href="/settings">"Settings"</A>
         </nav>
-        <span class="user-chip" title="Signed in as" data-testid="signed-in-user">
-            <span class="visually-hidden">"Signed in as "</span>
-            {name}
-        </span>
-        <button type="button" class="button button--ghost" on:click=on_sign_out disabled=move || busy.get()>
-            "Sign out"
-        </button>
+        <div class="site-account">
+            <span class="user-chip" title=format!("Signed in as {name}")>
+                <span class="visually-hidden">"Signed in as "</span>
+                <span data-testid="signed-in-user">{name.clone()}</span>
+            </span>
+            <button type="button" class="button button--ghost" on:click=on_sign_out disabled=move || busy.get()>
+                "Sign out"
+            </button>
+        </div>
         {move || failed.get().map(|message| view! { <p class="header-error" role="alert">{message}</p> })}
     }
 }

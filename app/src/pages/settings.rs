@@ -108,6 +108,7 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
             .into_any();
     }
     view! {
+        <div class="table-scroll">
         <table class="data-table token-table" aria-label="Your API tokens">
             <thead>
                 <tr><th scope="col">"Name"</th><th scope="col">"Id"</th><th scope="col">"Created"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
@@ -140,6 +141,7 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }
