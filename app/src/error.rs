@@ -56,3 +56,10 @@ impl FromServerFnError for AppError {
         AppError(api_error)
     }
 }
+
+/// The message to show for an action's last outcome: its error's, if it failed.
+pub fn failure_message<T>(outcome: Option<Result<T, AppError>>) -> Option<String> {
+    outcome
+        .and_then(Result::err)
+        .map(|error| error.message().to_owned())
+}

@@ -68,25 +68,10 @@ pub fn wait_label(seconds: u64) -> String {
 
 /// Seconds since 1970 as a UTC date and time, `2026-11-27 14:05 UTC`.
 pub fn utc_label(unix_seconds: u64) -> String {
-    let days = (unix_seconds / 86_400) as i64;
+    let date = shared::dates::CivilDate::from_days((unix_seconds / 86_400) as i64);
     let minutes_of_day = (unix_seconds % 86_400) / 60;
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        "{date} {:02}:{:02} UTC",
         minutes_of_day / 60,
         minutes_of_day % 60
     )

@@ -6,6 +6,8 @@
 
 use std::fmt::Write as _;
 
+use shared::dates::CivilDate;
+
 /// One demo table: a name and a generator that appends CSV text to a buffer, a batch of
 /// rows at a time, so large tables never sit in memory whole.
 pub struct DemoTable {
@@ -165,8 +167,8 @@ fn student_row(rng: &mut Rng, index: usize, out: &mut String) {
         ascii_lower(last),
         index + 1
     );
-    let birth = Date::from_days(rng.range(10_600, 12_400) as i64); // 1999 to 2003
-    let enrolled = Date::from_days(19_600 + rng.range(0, 30) as i64); // autumn 2023
+    let birth = CivilDate::from_days(rng.range(10_600, 12_400) as i64); // 1999 to 2003
+    let enrolled = CivilDate::from_days(19_600 + rng.range(0, 30) as i64); // autumn 2023
     let (hour, minute) = (8 + rng.range(0, 9), rng.range(0, 60));
     let active = rng.range(0, 10) < 8;
     let gpa = 2.0 + rng.range(0, 201) as f64 / 100.0;
@@ -187,7 +189,7 @@ fn student_row(rng: &mut Rng, index: usize, out: &mut String) {
 
 fn course_row(rng: &mut Rng, index: usize, out: &mut String) {
     let (code, title, department, credits) = COURSES[index % COURSES.len()];
-    let starts = Date::from_days(19_600 + rng.range(0, 5) as i64 * 7);
+    let starts = CivilDate::from_days(19_600 + rng.range(0, 5) as i64 * 7);
     let capacity = 20 + rng.range(0, 9) * 10;
     let _ = writeln!(
         out,
@@ -199,7 +201,7 @@ fn course_row(rng: &mut Rng, index: usize, out: &mut String) {
 fn enrollment_row(rng: &mut Rng, index: usize, out: &mut String) {
     let student = student_id(rng.range(0, 240) as usize);
     let (course, ..) = rng.pick(COURSES);
-    let on = Date::from_days(19_600 + rng.range(0, 20) as i64);
+    let on = CivilDate::from_days(19_600 + rng.range(0, 20) as i64);
     // Some grades are not in yet: empty cells must not decide the column's type.
     let (grade, passed) = if rng.range(0, 10) == 0 {
         (String::new(), String::new())
@@ -215,7 +217,7 @@ fn enrollment_row(rng: &mut Rng, index: usize, out: &mut String) {
 }
 
 fn order_row(rng: &mut Rng, index: usize, out: &mut String) {
-    let date = Date::from_days(18_628 + rng.range(0, 1_461) as i64); // 2021 to 2024
+    let date = CivilDate::from_days(18_628 + rng.range(0, 1_461) as i64); // 2021 to 2024
     let customer = rng.range(1, 50_000);
     let region = rng.pick(REGIONS);
     let (product, cents) = *rng.pick(PRODUCTS);
@@ -283,49 +285,12 @@ impl Rng {
     }
 }
 
-/// A calendar date, printed as `YYYY-MM-DD`.
-struct Date {
-    year: i64,
-    month: u32,
-    day: u32,
-}
-
-impl Date {
-    /// Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
-    fn from_days(days: i64) -> Self {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let day_of_era = z.rem_euclid(146_097);
-        let year_of_era =
-            (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let mp = (5 * day_of_year + 2) / 153;
-        let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = year_of_era + era * 400 + i64::from(month <= 2);
-        Self { year, month, day }
-    }
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn whole(table: &DemoTable) -> String {
         table.chunks(1 << 20).collect()
-    }
-
-    #[test]
-    fn dates_convert_from_days_since_the_epoch() {
-        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days(19_723).to_string(), "2024-01-01");
-        assert_eq!(Date::from_days(11_016).to_string(), "2000-02-29");
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use auth::{SessionSecret, Sessions, unix_now};
-use common::{PASSWORD, TEST_SECRET, TestApp, client_with_token, session_cookie};
+use common::{PASSWORD, TEST_SECRET, TestApp, client_with_token};
 use reqwest::multipart::{Form, Part};
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
@@ -35,12 +35,15 @@ async fn import(client: &reqwest::Client, base: &str, database: &str, file: &str
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
 }
 
-/// Every call of the API, as (method, path, form): what "every server function" means.
-fn every_call() -> Vec<(
+/// One call of the API: method, path, form fields.
+type Call = (
     &'static str,
     &'static str,
     Vec<(&'static str, &'static str)>,
-)> {
+);
+
+/// Every call of the API: what "every server function" means.
+fn every_call() -> Vec<Call> {
     vec![
         ("GET", "/api/databases", vec![]),
         ("GET", "/api/database_schema?database=school", vec![]),

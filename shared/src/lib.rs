@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod dates;
 pub mod error;
 pub mod names;
 

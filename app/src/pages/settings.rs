@@ -9,6 +9,7 @@ use shared::{NewToken, TokenInfo};
 
 use crate::api::{CreateToken, RevokeToken, list_tokens};
 use crate::components::error_panel::ErrorPanel;
+use crate::error::failure_message;
 use crate::format::utc_label;
 use crate::session::SignedIn;
 
@@ -21,20 +22,8 @@ pub fn SettingsPage() -> impl IntoView {
         |_| list_tokens(),
     );
     let created = Signal::derive(move || create.value().get().and_then(Result::ok));
-    let create_problem = move || {
-        create
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| error.message().to_owned())
-    };
-    let revoke_problem = move || {
-        revoke
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| error.message().to_owned())
-    };
+    let create_problem = move || failure_message(create.value().get());
+    let revoke_problem = move || failure_message(revoke.value().get());
     let SignedIn(user) = SignedIn::from_context();
     view! {
         <Title text="Settings" />

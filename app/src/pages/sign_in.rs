@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::SignIn;
 use crate::components::account_fields::{FormProblem, PasswordField, UsernameField};
+use crate::error::failure_message;
 use crate::session::{load_page, safe_next};
 
 #[component]
@@ -20,13 +21,7 @@ pub fn SignInPage() -> impl IntoView {
             load_page(&safe_next(query.with_untracked(|query| query.get("next"))));
         }
     });
-    let problem = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| error.message().to_owned())
-    });
+    let problem = Signal::derive(move || failure_message(action.value().get()));
     view! {
         <Title text="Sign in" />
         <section class="account-card" aria-labelledby="sign-in-title">

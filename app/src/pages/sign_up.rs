@@ -10,6 +10,7 @@ use shared::accounts::check_new_password;
 
 use crate::api::SignUp;
 use crate::components::account_fields::{FormProblem, PasswordField, UsernameField};
+use crate::error::failure_message;
 use crate::format::capitalise;
 use crate::session::load_page;
 
@@ -38,13 +39,7 @@ pub fn SignUpPage() -> impl IntoView {
             .then(|| check_new_password(&typed).err())
             .flatten()
     });
-    let problem = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| error.message().to_owned())
-    });
+    let problem = Signal::derive(move || failure_message(action.value().get()));
     view! {
         <Title text="Create an account" />
         <section class="account-card" aria-labelledby="sign-up-title">
