@@ -71,9 +71,10 @@ impl PreviewCache {
         });
     }
 
-    /// Forgets everything (e.g. when the user changes).
-    pub fn clear(&self) {
-        self.entries.update(HashMap::clear);
+    /// Forgets everything, without telling the views (they would fetch again): for when
+    /// the page is being left because the user changes.
+    pub fn clear_before_leaving(&self) {
+        self.entries.update_untracked(HashMap::clear);
     }
 
     fn fetch(&self, database: &str) {

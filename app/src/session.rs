@@ -51,8 +51,10 @@ pub fn load_page(path: &str) {
 }
 
 /// Empties the browser's caches, then loads the sign-in page. Used after signing out.
+/// (Emptied quietly: a view refetching a preview now, with the session gone, would only
+/// get a 401.)
 pub fn leave_signed_out(previews: PreviewCache) {
-    previews.clear();
+    previews.clear_before_leaving();
     load_page("/sign-in");
 }
 

@@ -6,7 +6,7 @@ import { HomePage } from "./fixtures/home-page";
 import { ImportPanel } from "./fixtures/import-panel";
 
 test.describe("accounts", () => {
-  test("what one user imports, another never sees, and signing out leaves nothing behind", async ({ page }) => {
+  test("what one user imports, another never sees, and signing out leaves nothing behind", async ({ page, request }) => {
     const problems: string[] = [];
     // Errors in the console (a script the Content-Security-Policy refused, a panic), apart
     // from the 404 Bob is meant to get for Alice's database.
@@ -21,6 +21,8 @@ test.describe("accounts", () => {
     const panel = new ImportPanel(page);
     const alice = uniqueName("alice");
     const bob = uniqueName("bob");
+    // Bob already has an account (made through the API, in a context of its own).
+    expect((await request.post("/api/sign_up", { form: { username: bob, password: PASSWORD } })).status()).toBe(200);
 
     await accounts.signUp(alice);
     await expect(home.heading).toBeVisible();
@@ -36,7 +38,7 @@ test.describe("accounts", () => {
     await expect(page).toHaveURL(/\/sign-in/);
     await expect(page.getByText("alice-secret")).toHaveCount(0);
 
-    await accounts.signUp(bob);
+    await accounts.signInAndWait(bob);
     await expect(home.cards).toHaveCount(2);
     await expect(home.card("private_notes")).toHaveCount(0);
     await page.goto("/db/private_notes");
