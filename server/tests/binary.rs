@@ -87,6 +87,23 @@ fn cookie_of(response: &reqwest::Response) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
+/// A bucket (created now) on moto, as the app's store sees it.
+async fn moto_bucket(moto: &MotoProcess, bucket: &str, prefix: &str) -> Store {
+    let store = Store::new(
+        catalog::s3_client::client_for_endpoint(&moto.endpoint()),
+        bucket,
+        Layout::new(prefix),
+    );
+    store.ensure_bucket().await.unwrap();
+    store
+}
+
+/// The last line the process wrote to stderr: where a start-up error goes.
+fn last_stderr_line(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr.lines().last().unwrap_or_default().to_owned()
+}
+
 async fn wait_until_ready(base: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
@@ -103,12 +120,7 @@ async fn wait_until_ready(base: &str) {
 #[tokio::test]
 async fn an_external_s3_store_serves_the_same_list_as_embedded() {
     let moto = MotoProcess::start().await;
-    let store = Store::new(
-        catalog::s3_client::client_for_endpoint(&moto.endpoint()),
-        "team-data",
-        Layout::new("prod"),
-    );
-    store.ensure_bucket().await.unwrap();
+    let store = moto_bucket(&moto, "team-data", "prod").await;
     let school = DatabaseName::parse("school").unwrap();
     let students = TableName::parse("students").unwrap();
     let key = store
@@ -197,7 +209,7 @@ async fn an_unreachable_endpoint_stops_the_server_with_a_one_line_error() {
 
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let last_line = stderr.lines().last().unwrap_or_default();
+    let last_line = last_stderr_line(&output);
     assert!(
         last_line.starts_with("error: cannot open the storage (s3://some-bucket/prefix)"),
         "{stderr}"
@@ -210,12 +222,7 @@ async fn an_unreachable_endpoint_stops_the_server_with_a_one_line_error() {
 #[tokio::test]
 async fn external_storage_without_a_session_secret_says_how_to_make_one() {
     let moto = MotoProcess::start().await;
-    let store = Store::new(
-        catalog::s3_client::client_for_endpoint(&moto.endpoint()),
-        "shared-bucket",
-        Layout::new(""),
-    );
-    store.ensure_bucket().await.unwrap();
+    moto_bucket(&moto, "shared-bucket", "").await;
     let addr = format!("127.0.0.1:{}", free_port());
     let output = server_command(&[
         ("DBM_STORAGE", "s3://shared-bucket"),
@@ -227,13 +234,12 @@ async fn external_storage_without_a_session_secret_says_how_to_make_one() {
     .output()
     .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let last_line = stderr.lines().last().unwrap_or_default();
+    let last_line = last_stderr_line(&output);
     assert!(
         last_line.contains("DBM_SESSION_SECRET is not set"),
-        "{stderr}"
+        "{last_line}"
     );
-    assert!(last_line.contains("openssl rand -hex 32"), "{stderr}");
+    assert!(last_line.contains("openssl rand -hex 32"), "{last_line}");
 }
 
 #[tokio::test]

@@ -1,41 +1,20 @@
 //! The fields of the sign-in and sign-up forms: labelled inputs with optional help and a
 //! live hint (shown while what is typed breaks a rule), and the form's problem message.
+//! Field names are the server functions' argument names (`username`, `password`).
 
 use leptos::prelude::*;
 
+/// A labelled input of an account form; `typed` follows what is typed (for live checks),
+/// `hint` replaces `help` while it has something to say.
 #[component]
-pub fn UsernameField(
-    autocomplete: &'static str,
-    #[prop(optional)] typed: Option<RwSignal<String>>,
-    #[prop(optional, into)] hint: Option<Signal<Option<String>>>,
-    #[prop(optional)] help: Option<&'static str>,
-) -> impl IntoView {
-    view! {
-        <Field label="Username" name="username" input_type="text" autocomplete typed hint help />
-    }
-}
-
-#[component]
-pub fn PasswordField(
-    autocomplete: &'static str,
-    #[prop(optional)] typed: Option<RwSignal<String>>,
-    #[prop(optional, into)] hint: Option<Signal<Option<String>>>,
-    #[prop(optional)] help: Option<&'static str>,
-) -> impl IntoView {
-    view! {
-        <Field label="Password" name="password" input_type="password" autocomplete typed hint help />
-    }
-}
-
-#[component]
-fn Field(
+pub fn AccountField(
     label: &'static str,
     name: &'static str,
     input_type: &'static str,
     autocomplete: &'static str,
-    typed: Option<RwSignal<String>>,
-    hint: Option<Signal<Option<String>>>,
-    help: Option<&'static str>,
+    #[prop(optional)] typed: Option<RwSignal<String>>,
+    #[prop(optional, into)] hint: Option<Signal<Option<String>>>,
+    #[prop(optional)] help: Option<&'static str>,
 ) -> impl IntoView {
     let hint_id = format!("{name}-hint");
     let described_by = hint_id.clone();

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::SignIn;
-use crate::components::account_fields::{FormProblem, PasswordField, UsernameField};
+use crate::components::account_fields::{AccountField, FormProblem};
 use crate::error::failure_message;
 use crate::session::{load_page, safe_next};
 
@@ -27,8 +27,8 @@ pub fn SignInPage() -> impl IntoView {
         <section class="account-card" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">"Sign in"</h1>
             <ActionForm action attr:class="account-form">
-                <UsernameField autocomplete="username" />
-                <PasswordField autocomplete="current-password" />
+                <AccountField label="Username" name="username" input_type="text" autocomplete="username" />
+                <AccountField label="Password" name="password" input_type="password" autocomplete="current-password" />
                 <FormProblem problem />
                 <button type="submit" class="button button--primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}

@@ -9,7 +9,7 @@ use shared::UserName;
 use shared::accounts::check_new_password;
 
 use crate::api::SignUp;
-use crate::components::account_fields::{FormProblem, PasswordField, UsernameField};
+use crate::components::account_fields::{AccountField, FormProblem};
 use crate::error::failure_message;
 use crate::format::capitalise;
 use crate::session::load_page;
@@ -48,9 +48,11 @@ pub fn SignUpPage() -> impl IntoView {
                 "Your databases are yours alone; the default databases are shared with everyone, read-only."
             </p>
             <ActionForm action attr:class="account-form">
-                <UsernameField autocomplete="username" typed=username hint=username_hint
+                <AccountField label="Username" name="username" input_type="text" autocomplete="username"
+                    typed=username hint=username_hint
                     help="Letters, digits, '_' and '-'; capitals become lowercase." />
-                <PasswordField autocomplete="new-password" typed=password hint=password_hint
+                <AccountField label="Password" name="password" input_type="password" autocomplete="new-password"
+                    typed=password hint=password_hint
                     help="At least 10 characters; a few words make a good one." />
                 <FormProblem problem />
                 <button type="submit" class="button button--primary" disabled=move || action.pending().get()>
