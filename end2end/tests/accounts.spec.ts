@@ -51,7 +51,7 @@ test.describe("accounts", () => {
     expect(problems).toEqual([]);
   });
 
-  test("a wrong password and an unknown user get the same single message", async ({ page }) => {
+  test("a wrong password and an unknown user get the same single message", async ({ page }, testInfo) => {
     const accounts = new AccountPages(page);
     const name = uniqueName("carol");
     await accounts.signUp(name);
@@ -62,6 +62,7 @@ test.describe("accounts", () => {
     await accounts.signIn(uniqueName("nobody"), PASSWORD);
     await expect(accounts.problem).toHaveText("Wrong username or password.");
     await expect(page).toHaveURL(/\/sign-in$/);
+    await page.screenshot({ path: testInfo.outputPath("sign-in.png") });
   });
 
   test("a page opened signed out comes back after signing in", async ({ page }) => {
