@@ -45,6 +45,7 @@ async fn health_and_readiness_answer_200_while_the_storage_is_up() {
 #[tokio::test]
 async fn when_the_storage_goes_away_readiness_and_the_api_answer_503_with_a_code() {
     let app = TestApp::spawn().await;
+    let cookie = app.sign_in_cookie("tester").await;
     app.server.catalog.shutdown().await;
 
     let ready = app.get("/readyz").await;
@@ -62,6 +63,24 @@ async fn when_the_storage_goes_away_readiness_and_the_api_answer_503_with_a_code
         !message.contains("127.0.0.1"),
         "internal detail leaked: {message}"
     );
+
+    // The home page says so too, as a page: HTML with the 503 status, not JSON. (A session
+    // cookie is checked without the storage; a token's record could not be read now.)
+    let page = app
+        .anonymous
+        .get(format!("{}/", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 503);
+    let content_type = page.headers()["content-type"].to_str().unwrap().to_owned();
+    let html = page.text().await.unwrap();
+    assert!(
+        content_type.starts_with("text/html"),
+        "{content_type}: {html}"
+    );
+    assert!(html.contains("Could not load the databases"), "{html}");
     app.server.stop().await.unwrap();
 }
 

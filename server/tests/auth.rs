@@ -737,3 +737,59 @@ async fn default_previews_are_read_once_for_all_users() {
     );
     app.server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn signing_in_works_without_javascript_and_its_error_shows_on_the_page() {
+    let app = TestApp::spawn().await;
+    let _ = app.client_for("alice").await;
+    let browser = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let form_post = |password: &'static str| {
+        browser
+            .post(format!("{}/api/sign_in", app.base))
+            .header("origin", &app.base)
+            .header("referer", format!("{}/sign-in", app.base))
+            .header("accept", "text/html,application/xhtml+xml")
+            .form(&[("username", "alice"), ("password", password)])
+            .send()
+    };
+    let failed = form_post("not the password").await.unwrap();
+    assert_eq!(failed.status(), 302, "back to the form");
+    let location = failed.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.contains("/sign-in?") && location.contains("__err="),
+        "{location}"
+    );
+    let page = browser.get(location).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Wrong username or password."),
+        "the form shows the error"
+    );
+
+    let signed_in = form_post(PASSWORD).await.unwrap();
+    assert_eq!(signed_in.status(), 302);
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let next = browser
+        .get(format!("{}/sign-in", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        next.status(),
+        303,
+        "signed in: the sign-in page sends you on"
+    );
+    assert_eq!(next.headers()["location"], "/");
+    app.server.stop().await.unwrap();
+}

@@ -29,12 +29,50 @@ pub fn catalog() -> Result<Catalog, AppError> {
     })
 }
 
-/// Sets the HTTP status of the current server-function response.
+/// Who asked for what a server function answers, which decides how a failure is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    /// A script or the app's JavaScript calling the API: the status and a JSON body.
+    ApiClient,
+    /// A page rendered on the server that called the function directly: the page's status
+    /// follows the failure, and the page stays HTML.
+    PageRender,
+    /// An HTML form posted without JavaScript: server_fn redirects back to the form's page
+    /// with the error in the URL (`__err`), where the form's action shows it; that
+    /// redirect must keep its status.
+    FormWithoutJavaScript,
+}
+
+fn caller() -> Caller {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Caller::ApiClient;
+    };
+    let is_api = parts.uri.path().starts_with("/api/");
+    let accepts_html = parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    match (is_api, accepts_html) {
+        (false, _) => Caller::PageRender,
+        (true, true) => Caller::FormWithoutJavaScript,
+        (true, false) => Caller::ApiClient,
+    }
+}
+
+/// Sets the HTTP status (and for API clients the JSON content type) of a failed call.
 pub fn respond_with_status(code: ErrorCode) {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(code.http_status()) {
-            response.set_status(status);
-        }
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let caller = caller();
+    if caller == Caller::FormWithoutJavaScript {
+        return;
+    }
+    if let Ok(status) = http::StatusCode::from_u16(code.http_status()) {
+        response.set_status(status);
+    }
+    if caller == Caller::ApiClient {
         response.insert_header(
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static("application/json"),
