@@ -33,8 +33,9 @@ pub enum AuthError {
     /// A stored record that cannot be read back (written by something else, or corrupted).
     #[error("the record at {key} is unreadable: {detail}")]
     CorruptRecord { key: String, detail: String },
-    #[error("password hashing failed: {0}")]
-    Hashing(String),
+    /// Something that should not happen did (hashing failed, a random id was taken).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 pub type Result<T, E = AuthError> = std::result::Result<T, E>;

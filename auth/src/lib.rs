@@ -311,7 +311,7 @@ impl Auth {
         };
         let key = records::token_key(self.inner.store.layout(), user, &token.id);
         if !records::create(&self.inner.store, &key, &record).await? {
-            return Err(AuthError::Hashing(format!(
+            return Err(AuthError::Internal(format!(
                 "token id {} collided",
                 token.id
             )));

@@ -61,10 +61,10 @@ impl Passwords {
             .permits
             .acquire()
             .await
-            .map_err(|error| AuthError::Hashing(error.to_string()))?;
+            .map_err(|error| AuthError::Internal(format!("password hashing: {error}")))?;
         tokio::task::spawn_blocking(work)
             .await
-            .map_err(|error| AuthError::Hashing(error.to_string()))
+            .map_err(|error| AuthError::Internal(format!("password hashing: {error}")))
     }
 }
 
@@ -74,7 +74,7 @@ fn hash_now(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password_with_salt(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
-        .map_err(|error| AuthError::Hashing(error.to_string()))
+        .map_err(|error| AuthError::Internal(format!("password hashing: {error}")))
 }
 
 #[cfg(test)]

@@ -135,7 +135,7 @@ pub fn auth_api_error(error: &AuthError) -> ApiError {
             "The API token is not valid: it is mistyped or was revoked. Create a new one on \
              the Settings page and send it as `Authorization: Bearer <token>`.",
         ),
-        AuthError::CorruptRecord { .. } | AuthError::Hashing(_) => ApiError::new(
+        AuthError::CorruptRecord { .. } | AuthError::Internal(_) => ApiError::new(
             ErrorCode::Internal,
             "Something went wrong on the server; the details are in its log.",
         ),
