@@ -274,7 +274,7 @@ impl Auth {
     }
 
     async fn check_token(&self, token: &TokenText) -> Result<()> {
-        let cache_key = format!("{}/{}", token.user, token.id);
+        let cache_key = token_cache_key(&token.user, &token.id);
         let fresh = self
             .inner
             .checked_tokens
@@ -318,7 +318,7 @@ impl Auth {
         }
         self.inner
             .checked_tokens
-            .remove(&format!("{user}/{}", token.id));
+            .remove(&token_cache_key(user, &token.id));
         tracing::info!(%user, id = %token.id, "API token created");
         Ok(NewToken {
             info: info(&record),
@@ -355,10 +355,18 @@ impl Auth {
             .await?
             .ok_or_else(not_found)?;
         store.delete_keys(std::slice::from_ref(&key)).await?;
-        self.inner.checked_tokens.remove(&format!("{user}/{id}"));
+        self.inner
+            .checked_tokens
+            .remove(&token_cache_key(user, &id));
         tracing::info!(%user, %id, "API token revoked");
         Ok(info(&record))
     }
+}
+
+/// The key of a checked token in `checked_tokens`: the check, creation and revocation of a
+/// token must agree on it, or a revoked token would stay trusted.
+fn token_cache_key(user: &UserName, id: &TokenId) -> String {
+    format!("{user}/{id}")
 }
 
 fn info(record: &TokenRecord) -> TokenInfo {

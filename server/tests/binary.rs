@@ -4,11 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use catalog::testing::{MotoProcess, free_port};
 use catalog::{Layout, Scope, Store};
+use common::session_cookie;
 use serde_json::{Value, json};
 use shared::{DatabaseName, TableName, UserName};
 
@@ -79,12 +82,7 @@ async fn sign_in(base: &str, user: &str) -> String {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    cookie_of(&response)
-}
-
-fn cookie_of(response: &reqwest::Response) -> String {
-    let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
-    set_cookie.split(';').next().unwrap().to_owned()
+    session_cookie(&response)
 }
 
 /// A bucket (created now) on moto, as the app's store sees it.
@@ -296,7 +294,7 @@ async fn sigterm_drains_and_stops_the_server_and_restart_keeps_the_data() {
         .await
         .unwrap();
     assert_eq!(signed_up.status(), 200);
-    let cookie = cookie_of(&signed_up);
+    let cookie = session_cookie(&signed_up);
     let list = |base: String, cookie: String| async move {
         let response = reqwest::Client::new()
             .get(format!("{base}/api/databases"))

@@ -12,32 +12,26 @@ use crate::error::AppError;
 /// `Retry-After`.
 #[server(name = SignIn, prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(username: String, password: String) -> Result<SessionUser, AppError> {
-    use crate::server::{auth, client_address, fail_auth, set_cookie};
+    use crate::server::{auth, client_address, fail_auth, start_session};
     let auth = auth()?;
     let user = auth
         .sign_in(&username, &password, &client_address())
         .await
         .map_err(|error| fail_auth(&error))?;
-    set_cookie(&auth.session_cookie(&user));
-    Ok(SessionUser {
-        user: user.to_string(),
-    })
+    Ok(start_session(&auth, &user))
 }
 
 /// `POST /api/sign_up` (`username`, `password`): creates an account and signs it in
 /// (403 when `DBM_SIGNUP=closed`, 409 when the name is taken).
 #[server(name = SignUp, prefix = "/api", endpoint = "sign_up")]
 pub async fn sign_up(username: String, password: String) -> Result<SessionUser, AppError> {
-    use crate::server::{auth, client_address, fail_auth, set_cookie};
+    use crate::server::{auth, client_address, fail_auth, start_session};
     let auth = auth()?;
     let user = auth
         .sign_up(&username, &password, &client_address())
         .await
         .map_err(|error| fail_auth(&error))?;
-    set_cookie(&auth.session_cookie(&user));
-    Ok(SessionUser {
-        user: user.to_string(),
-    })
+    Ok(start_session(&auth, &user))
 }
 
 /// `POST /api/sign_out`: removes the session cookie.

@@ -13,7 +13,7 @@ use shared::{ApiError, ErrorCode};
 pub use errors::{auth_api_error, import_api_error, into_app_error, to_api_error};
 pub use request::{
     ClientAddress, CspNonce, auth, client_address, current_user, fail_auth, identity,
-    provide_csp_nonce, set_cookie, unauthorized,
+    provide_csp_nonce, set_cookie, start_session, unauthorized,
 };
 
 use crate::error::AppError;

@@ -68,6 +68,14 @@ pub fn set_cookie(value: &str) {
     }
 }
 
+/// Signs `user` in on this response (the session cookie) and says who it is.
+pub fn start_session(auth: &Auth, user: &UserName) -> shared::SessionUser {
+    set_cookie(&auth.session_cookie(user));
+    shared::SessionUser {
+        user: user.to_string(),
+    }
+}
+
 /// An account error as a server-function error: status, and `Retry-After` when limited.
 pub fn fail_auth(error: &AuthError) -> AppError {
     if let AuthError::RateLimited { retry_after } = error
