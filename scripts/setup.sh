@@ -8,7 +8,7 @@
 set -euo pipefail
 
 WASM_BINDGEN_VERSION=0.2.129   # must equal the `wasm-bindgen = "=…"` pin in Cargo.toml
-CARGO_LEPTOS_VERSION=0.3.10    # 0.3.11 does not build on Rust 1.95 (DESIGN.md §6)
+CARGO_LEPTOS_VERSION=0.3.10    # 0.3.11 does not build on Rust 1.95 (its lock needs Rust 1.96)
 BINARYEN_VERSION=132.0.0       # wasm-opt, from npm
 TOOLS_DIR="${DBM_TOOLS_DIR:-$HOME/.cache/database-manager}"
 

@@ -1,7 +1,7 @@
 //! The Leptos application: routes, pages, components and the server functions.
 //!
 //! - [`app`]: the HTML shell and the router.
-//! - [`api`]: the server functions, which are also the public HTTP API (DESIGN.md §4).
+//! - [`api`]: the server functions, which are also the public HTTP API (README, "API").
 //! - [`error`]: the error every server function returns, carrying the API error contract.
 //! - [`previews`]: the browser's per-database preview cache (signals, through context).
 //! - [`session`]: the signed-in user as pages see it; leaving on sign-in and sign-out.

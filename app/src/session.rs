@@ -55,7 +55,7 @@ pub fn load_page(path: &str) {
 /// get a 401.)
 pub fn leave_signed_out(previews: PreviewCache) {
     previews.clear_before_leaving();
-    load_page("/sign-in");
+    load_page(shared::routes::SIGN_IN_PAGE);
 }
 
 #[cfg(test)]

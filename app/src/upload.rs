@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use shared::routes::{self, import_fields};
 use shared::{ApiError, ErrorCode, ImportReport};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -96,20 +97,20 @@ fn send(
     on_done: impl FnOnce(Result<ImportReport, ApiError>) + 'static,
 ) -> Result<Upload, ApiError> {
     let form = FormData::new().map_err(browser_error)?;
-    form.append_with_str("database", upload.database)
+    form.append_with_str(import_fields::DATABASE, upload.database)
         .map_err(browser_error)?;
     if upload.replace {
-        form.append_with_str("replace", "true")
+        form.append_with_str(import_fields::REPLACE, "true")
             .map_err(browser_error)?;
     }
-    form.append_with_str("table", upload.table)
+    form.append_with_str(import_fields::TABLE, upload.table)
         .map_err(browser_error)?;
-    form.append_with_blob_and_filename("file", file, &file.name())
+    form.append_with_blob_and_filename(import_fields::FILE, file, &file.name())
         .map_err(browser_error)?;
 
     let request = XmlHttpRequest::new().map_err(browser_error)?;
     request
-        .open("POST", "/api/import_tables")
+        .open("POST", routes::IMPORT_TABLES)
         .map_err(browser_error)?;
 
     let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |event: ProgressEvent| {

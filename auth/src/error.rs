@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use catalog::CatalogError;
 use shared::NameError;
+use storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -25,11 +25,14 @@ pub enum AuthError {
     BadTokenName(String),
     #[error("there is no token {id:?}")]
     TokenNotFound { id: String },
+    /// Tokens are made from a signed-in session only.
+    #[error("a token cannot create tokens; sign in")]
+    TokenCannotCreateTokens,
     /// A bearer token that is malformed, unknown, revoked or for another secret.
     #[error("the API token is not valid")]
     InvalidToken,
     #[error(transparent)]
-    Storage(#[from] CatalogError),
+    Storage(#[from] StorageError),
     /// A stored record that cannot be read back (written by something else, or corrupted).
     #[error("the record at {key} is unreadable: {detail}")]
     CorruptRecord { key: String, detail: String },

@@ -1,7 +1,7 @@
 //! Who a request acts for: accounts, sign-in and sign-up, session cookies, personal API
 //! tokens, and sign-in rate limits. Server only (never in the wasm build).
 //!
-//! Everything is kept in the same bucket as the data, under the layout's reserved
+//! Everything is kept in the same bucket as the data, in the bucket's
 //! `system/` folder ([`records`]), so no other service is needed and every replica sees the
 //! same accounts. Sessions are signed cookies ([`session`]) that any replica with the same
 //! secret can check without a request; tokens ([`tokens`]) are checked against their stored
@@ -21,10 +21,10 @@ pub mod tokens;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use catalog::Store;
 use futures::future::try_join_all;
 use shared::accounts::{check_new_password, check_token_name};
 use shared::{NewToken, TokenInfo, UserName};
+use storage::Store;
 
 pub use error::{AuthError, Result};
 use password::Passwords;
@@ -85,6 +85,16 @@ pub enum Credential {
 pub struct Identity {
     pub user: UserName,
     pub credential: Credential,
+}
+
+impl Identity {
+    /// `user`, signed in with a session (as after sign-in or sign-up).
+    pub fn session(user: UserName) -> Self {
+        Self {
+            user,
+            credential: Credential::Session,
+        }
+    }
 }
 
 /// The handle to accounts. Cheap to clone; all clones share caches and limits.
@@ -154,7 +164,7 @@ impl Auth {
             password_hash: self.inner.passwords.hash(password).await?,
             created_at: unix_now(),
         };
-        let key = records::account_key(self.inner.store.layout(), user);
+        let key = records::account_key(self.inner.store.prefix(), user);
         let _one_at_a_time = self.inner.signups.lock().await;
         let free = records::read::<AccountRecord>(&self.inner.store, &key)
             .await?
@@ -212,7 +222,7 @@ impl Auth {
         }
         let record = match UserName::from_input(username) {
             Ok(user) => {
-                let key = records::account_key(self.inner.store.layout(), &user);
+                let key = records::account_key(self.inner.store.prefix(), &user);
                 records::read::<AccountRecord>(&self.inner.store, &key).await?
             }
             Err(_) => None,
@@ -283,7 +293,7 @@ impl Auth {
         let record = match fresh {
             Some((record, _)) => record,
             None => {
-                let key = records::token_key(self.inner.store.layout(), &token.user, &token.id);
+                let key = records::token_key(self.inner.store.prefix(), &token.user, &token.id);
                 let record = records::read::<TokenRecord>(&self.inner.store, &key)
                     .await?
                     .map(Arc::new);
@@ -299,8 +309,14 @@ impl Auth {
         }
     }
 
-    /// Creates a named token for `user`; the answer is the only place its text appears.
-    pub async fn create_token(&self, user: &UserName, name: &str) -> Result<NewToken> {
+    /// Creates a named token for whoever `identity` is; the answer is the only place its
+    /// text appears. Only a signed-in session may: a token cannot make more tokens (so a
+    /// leaked token cannot outlive its own revocation).
+    pub async fn create_token(&self, identity: &Identity, name: &str) -> Result<NewToken> {
+        if identity.credential != Credential::Session {
+            return Err(AuthError::TokenCannotCreateTokens);
+        }
+        let user = &identity.user;
         let name = check_token_name(name).map_err(AuthError::BadTokenName)?;
         let token = TokenText::generate(user);
         let record = TokenRecord {
@@ -309,7 +325,7 @@ impl Auth {
             secret_sha256: token.secret_sha256(),
             created_at: unix_now(),
         };
-        let key = records::token_key(self.inner.store.layout(), user, &token.id);
+        let key = records::token_key(self.inner.store.prefix(), user, &token.id);
         if !records::create(&self.inner.store, &key, &record).await? {
             return Err(AuthError::Internal(format!(
                 "token id {} collided",
@@ -330,7 +346,7 @@ impl Auth {
     pub async fn list_tokens(&self, user: &UserName) -> Result<Vec<TokenInfo>> {
         let store = &self.inner.store;
         let listed = store
-            .list(&records::tokens_prefix(store.layout(), user))
+            .list(&records::tokens_prefix(store.prefix(), user))
             .await?;
         let reads = listed
             .iter()
@@ -350,7 +366,7 @@ impl Auth {
         let not_found = || AuthError::TokenNotFound { id: id.to_owned() };
         let id: TokenId = id.trim().parse().map_err(|_| not_found())?;
         let store = &self.inner.store;
-        let key = records::token_key(store.layout(), user, &id);
+        let key = records::token_key(store.prefix(), user, &id);
         let record = records::read::<TokenRecord>(store, &key)
             .await?
             .ok_or_else(not_found)?;

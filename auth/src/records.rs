@@ -4,14 +4,15 @@
 //! {prefix}system/accounts/{user}/account.json       the account (Argon2id hash)
 //! {prefix}system/accounts/{user}/tokens/{id}.json   one API token (SHA-256 of its secret)
 //! ```
-//! Under the layout's reserved `system/` folder, which no database listing reads. `user`
-//! is a checked, lowercase [`UserName`] and `id` a checked [`TokenId`], so nothing typed by
-//! a person reaches a key unchecked.
+//! `{prefix}` is the store's key prefix. The `system/` folder sits beside the catalog's
+//! `default/` and `users/` folders, so no database listing reads it (docs/ARCHITECTURE.md,
+//! "The S3 layout"). `user` is a checked, lowercase [`UserName`] and `id` a checked
+//! [`TokenId`], so nothing typed by a person reaches a key unchecked.
 
-use catalog::{Layout, StorageFailure, Store};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use shared::UserName;
+use storage::{StorageFailure, Store};
 
 use crate::error::{AuthError, Result};
 use crate::tokens::TokenId;
@@ -36,20 +37,23 @@ pub struct TokenRecord {
     pub created_at: u64,
 }
 
-pub fn account_key(layout: &Layout, user: &UserName) -> String {
-    format!("{}account.json", user_folder(layout, user))
+/// The folder of the app's own records, beside the catalog's `default/` and `users/`.
+const SYSTEM_FOLDER: &str = "system/";
+
+pub fn account_key(prefix: &str, user: &UserName) -> String {
+    format!("{}account.json", user_folder(prefix, user))
 }
 
-pub fn tokens_prefix(layout: &Layout, user: &UserName) -> String {
-    format!("{}tokens/", user_folder(layout, user))
+pub fn tokens_prefix(prefix: &str, user: &UserName) -> String {
+    format!("{}tokens/", user_folder(prefix, user))
 }
 
-pub fn token_key(layout: &Layout, user: &UserName, id: &TokenId) -> String {
-    format!("{}{id}.json", tokens_prefix(layout, user))
+pub fn token_key(prefix: &str, user: &UserName, id: &TokenId) -> String {
+    format!("{}{id}.json", tokens_prefix(prefix, user))
 }
 
-fn user_folder(layout: &Layout, user: &UserName) -> String {
-    format!("{}accounts/{user}/", layout.system_prefix())
+fn user_folder(prefix: &str, user: &UserName) -> String {
+    format!("{prefix}{SYSTEM_FOLDER}accounts/{user}/")
 }
 
 /// Reads a JSON record; `Ok(None)` when there is no such object.
@@ -63,7 +67,7 @@ pub async fn read<T: DeserializeOwned>(store: &Store, key: &str) -> Result<Optio
                     detail: error.to_string(),
                 })
         }
-        Err(error) if error.storage_failure() == Some(StorageFailure::NoSuchKey) => Ok(None),
+        Err(error) if error.failure() == Some(StorageFailure::NoSuchKey) => Ok(None),
         Err(error) => Err(error.into()),
     }
 }
@@ -83,15 +87,15 @@ mod tests {
 
     #[test]
     fn keys_sit_in_the_system_folder_under_the_user() {
-        let layout = Layout::new("team");
+        let layout = "team/";
         let alice = UserName::parse("alice").unwrap();
         let id: TokenId = "0123456789abcdef".parse().unwrap();
         assert_eq!(
-            account_key(&layout, &alice),
+            account_key(layout, &alice),
             "team/system/accounts/alice/account.json"
         );
         assert_eq!(
-            token_key(&layout, &alice, &id),
+            token_key(layout, &alice, &id),
             "team/system/accounts/alice/tokens/0123456789abcdef.json"
         );
     }

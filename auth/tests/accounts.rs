@@ -4,12 +4,12 @@
 #![allow(clippy::unwrap_used)]
 
 use auth::rate_limit::Allowance;
-use auth::{Auth, AuthError, AuthSettings, Credential, SessionSecret};
-use catalog::testing::{self, TestStore};
+use auth::{Auth, AuthError, AuthSettings, Credential, Identity, SessionSecret};
+use storage::testing::{Server, TestS3};
 
 const PASSWORD: &str = "correct horse battery";
 
-fn auth_over(store: &TestStore) -> Auth {
+fn auth_over(store: &TestS3) -> Auth {
     Auth::new(
         store.store().clone(),
         SessionSecret::random(),
@@ -27,7 +27,7 @@ fn bearer(token: &str) -> http::HeaderMap {
     headers
 }
 
-async fn sign_up_and_in(store: TestStore) {
+async fn sign_up_and_in(store: TestS3) {
     let auth = auth_over(&store);
     let alice = auth.sign_up("Alice", PASSWORD, "c1").await.unwrap();
     assert_eq!(alice.as_str(), "alice");
@@ -59,7 +59,7 @@ async fn sign_up_and_in(store: TestStore) {
     ));
 }
 
-async fn passwords_are_stored_as_argon2id_hashes_in_the_system_folder(store: TestStore) {
+async fn passwords_are_stored_as_argon2id_hashes_in_the_system_folder(store: TestS3) {
     let auth = auth_over(&store);
     auth.sign_up("carol", PASSWORD, "c").await.unwrap();
     let keys = store.all_keys().await;
@@ -72,11 +72,10 @@ async fn passwords_are_stored_as_argon2id_hashes_in_the_system_folder(store: Tes
     assert!(!body.contains(PASSWORD));
 }
 
-async fn a_taken_key_is_never_overwritten(store: TestStore) {
-    let key = format!(
-        "{}accounts/dave/account.json",
-        store.store().layout().system_prefix()
-    );
+async fn a_taken_key_is_never_overwritten(store: TestS3) {
+    let dave = shared::UserName::parse("dave").unwrap();
+    let key = auth::records::account_key(store.store().prefix(), &dave);
+    assert_eq!(key, "system/accounts/dave/account.json");
     let first = auth::records::create(store.store(), &key, &"first")
         .await
         .unwrap();
@@ -88,7 +87,7 @@ async fn a_taken_key_is_never_overwritten(store: TestStore) {
     assert_eq!(body, b"\"first\"");
 }
 
-async fn failed_sign_ins_lock_the_account_then_the_client(store: TestStore) {
+async fn failed_sign_ins_lock_the_account_then_the_client(store: TestS3) {
     let settings = AuthSettings {
         per_account: Allowance {
             failures: 3,
@@ -133,14 +132,21 @@ async fn failed_sign_ins_lock_the_account_then_the_client(store: TestStore) {
     );
 }
 
-async fn tokens_are_listed_without_secrets_and_revoked_at_once(store: TestStore) {
+async fn tokens_are_listed_without_secrets_and_revoked_at_once(store: TestS3) {
     let auth = auth_over(&store);
     let alice = auth.sign_up("alice", PASSWORD, "c").await.unwrap();
     let bob = auth.sign_up("bob", PASSWORD, "c").await.unwrap();
-    let token = auth.create_token(&alice, " nightly import ").await.unwrap();
+    let token = auth
+        .create_token(&Identity::session(alice.clone()), " nightly import ")
+        .await
+        .unwrap();
     assert_eq!(token.info.name, "nightly import");
     let identity = auth.identify(&bearer(&token.token)).await.unwrap().unwrap();
     assert_eq!(identity.user, alice);
+    assert!(matches!(
+        auth.create_token(&identity, "more").await,
+        Err(AuthError::TokenCannotCreateTokens)
+    ));
     assert_eq!(
         identity.credential,
         Credential::Token {
@@ -181,10 +187,14 @@ async fn tokens_are_listed_without_secrets_and_revoked_at_once(store: TestStore)
     assert!(auth.list_tokens(&alice).await.unwrap().is_empty());
 }
 
-async fn forged_tokens_are_refused(store: TestStore) {
+async fn forged_tokens_are_refused(store: TestS3) {
     let auth = auth_over(&store);
     let alice = auth.sign_up("alice", PASSWORD, "c").await.unwrap();
-    let token = auth.create_token(&alice, "ci").await.unwrap().token;
+    let token = auth
+        .create_token(&Identity::session(alice.clone()), "ci")
+        .await
+        .unwrap()
+        .token;
     let mut wrong_secret = token.clone();
     let last = wrong_secret.pop().unwrap();
     wrong_secret.push(if last == '0' { '1' } else { '0' });
@@ -210,24 +220,11 @@ async fn forged_tokens_are_refused(store: TestStore) {
     assert_eq!(auth.identify(&http::HeaderMap::new()).await.unwrap(), None);
 }
 
-macro_rules! on_both_servers {
-    ($($test:ident),* $(,)?) => {
-        mod embedded {
-            $(#[tokio::test]
-            async fn $test() {
-                super::$test(super::testing::embedded().await).await;
-            })*
-        }
-        mod moto {
-            $(#[tokio::test]
-            async fn $test() {
-                super::$test(super::testing::moto().await).await;
-            })*
-        }
-    };
+async fn fixture(server: Server) -> TestS3 {
+    server.start("").await
 }
 
-on_both_servers!(
+storage::on_both_servers!(fixture =>
     sign_up_and_in,
     passwords_are_stored_as_argon2id_hashes_in_the_system_folder,
     a_taken_key_is_never_overwritten,

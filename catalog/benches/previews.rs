@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 
 use catalog::demo::{ORDERS_HEADER, order_rows};
 use catalog::tables::TableWriter;
-use catalog::{Catalog, EmbeddedS3, Layout, PreviewSettings, S3Meter, Scope, Store};
+use catalog::{Catalog, Layout, PreviewSettings, Scope};
 use shared::{DatabaseName, TableName, UserName};
+use storage::{EmbeddedS3, S3Meter, Store};
 
 const SAMPLE_ROWS: usize = 5;
 const COLD_RUNS: usize = 30;
@@ -41,9 +42,7 @@ async fn main() {
         Err(_) => tempfile::tempdir().unwrap(),
     };
     let server = EmbeddedS3::start(root.path()).await.unwrap();
-    let client = catalog::s3_client::client_for_endpoint(server.endpoint());
-    let store = Store::new(client, catalog::EMBEDDED_BUCKET, Layout::new(""));
-    store.ensure_bucket().await.unwrap();
+    let store = server.store("").await.unwrap();
     let meter = server.meter();
     let user = UserName::parse("local").expect("a valid name");
 
@@ -60,7 +59,7 @@ async fn main() {
         results.push(measure(label, &store, &meter, &user, &database, rows).await);
     }
     print_table(&results);
-    server.shutdown().await;
+    server.shutdown().await.unwrap();
 }
 
 /// Writes a table of about `size` bytes through the app's own write path (statistics too).
@@ -98,7 +97,7 @@ async fn measure(
         ..PreviewSettings::default()
     };
     let size = store
-        .list(&store.layout().database_prefix(&Scope::Default, database))
+        .list(&Layout::of(store).database_prefix(&Scope::Default, database))
         .await
         .unwrap()
         .iter()
@@ -122,7 +121,7 @@ async fn measure(
         assert_eq!(schema.tables[0].row_count, rows);
     }
     let object = store
-        .listed(&store.layout().table_key(
+        .listed(&Layout::of(store).table_key(
             &Scope::Default,
             database,
             &TableName::parse("orders").unwrap(),
@@ -182,15 +181,13 @@ async fn measure(
 
 /// The old approach: the whole object, then N rows parsed, then every line counted.
 async fn baseline_preview(store: &Store, key: &str) -> u64 {
-    let output = store
-        .client()
-        .get_object()
-        .bucket(store.bucket())
-        .key(key)
-        .send()
+    let bytes = store
+        .read(key, None, None)
+        .await
+        .unwrap()
+        .collect()
         .await
         .unwrap();
-    let bytes = output.body.collect().await.unwrap().into_bytes();
     let mut reader = csv_async::AsyncReaderBuilder::new().create_reader(&bytes[..]);
     let mut record = csv_async::ByteRecord::new();
     for _ in 0..SAMPLE_ROWS {

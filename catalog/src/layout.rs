@@ -1,18 +1,19 @@
-//! The S3 layout (DESIGN.md §3): where databases, tables, markers and statistics live, and
-//! how a listed key is read back. The only place object keys are built or parsed.
+//! Where databases, tables, markers and statistics live in the bucket, and how a listed key
+//! is read back (docs/ARCHITECTURE.md, "The S3 layout"). The only place the catalog builds or
+//! parses object keys.
 //!
 //! ```text
 //! {prefix}default/{database}/{table}.csv            shared, read-only databases
 //! {prefix}users/{user}/{database}/{table}.csv       each user's own databases
 //! {prefix}.../{database}/.dbm/database.json         marker: the database exists
 //! {prefix}.../{database}/.dbm/stats/{table}.json    statistics of one table
-//! {prefix}system/...                                the app's own records (accounts, tokens)
 //! ```
-//! The `system/` folder is reserved for the app: no listing of databases looks there, and
-//! what is inside it is laid out by its owner (the `auth` crate keeps accounts there).
+//! Beside `default/` and `users/`, the `auth` crate keeps accounts under `{prefix}system/`
+//! (its `records` module lays that folder out); no listing of databases looks there.
 //! Database and table names can never start with `.`, so `.dbm` cannot collide with them.
 
 use shared::{DatabaseName, TableName, UserName};
+use storage::Store;
 
 /// The folder inside a database that holds the app's own objects; listings hide it.
 pub const RESERVED_DIR: &str = ".dbm";
@@ -50,32 +51,20 @@ impl Entry {
     }
 }
 
-/// Builds and parses keys under an optional bucket-wide prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Layout {
-    /// Empty, or ends with `/`.
-    prefix: String,
+/// Builds and parses keys under the store's key prefix. Borrowed from the store: free to
+/// make wherever a key is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout<'a> {
+    /// Empty, or ends with `/` ([`Store::prefix`]).
+    prefix: &'a str,
 }
 
-impl Layout {
-    /// `prefix` may be empty or have leading or trailing slashes; it is normalised.
-    pub fn new(prefix: &str) -> Self {
-        let trimmed = prefix.trim_matches('/');
-        let prefix = if trimmed.is_empty() {
-            String::new()
-        } else {
-            format!("{trimmed}/")
-        };
-        Self { prefix }
-    }
-
-    pub fn prefix(&self) -> &str {
-        &self.prefix
-    }
-
-    /// The folder reserved for the app's own records (accounts and tokens); never a scope.
-    pub fn system_prefix(&self) -> String {
-        format!("{}system/", self.prefix)
+impl<'a> Layout<'a> {
+    /// The layout of the databases in `store`.
+    pub fn of(store: &'a Store) -> Self {
+        Self {
+            prefix: store.prefix(),
+        }
     }
 
     /// The folder that holds every database of `scope`.
@@ -136,6 +125,10 @@ impl Layout {
 mod tests {
     use super::*;
 
+    fn layout(prefix: &str) -> Layout<'_> {
+        Layout { prefix }
+    }
+
     fn name<T: std::str::FromStr>(raw: &str) -> T
     where
         T::Err: std::fmt::Debug,
@@ -145,7 +138,7 @@ mod tests {
 
     #[test]
     fn keys_follow_the_documented_layout() {
-        let layout = Layout::new("/team/");
+        let layout = layout("team/");
         let user = Scope::User(name("alice"));
         let db: DatabaseName = name("school");
         let table: TableName = name("students");
@@ -169,9 +162,8 @@ mod tests {
 
     #[test]
     fn the_system_folder_is_outside_every_scope() {
-        let layout = Layout::new("team");
-        let system = layout.system_prefix();
-        assert_eq!(system, "team/system/");
+        let layout = layout("team/");
+        let system = "team/system/";
         for scope in [Scope::Default, Scope::User(name("system"))] {
             assert!(!system.starts_with(&layout.scope_prefix(&scope)));
             assert_eq!(
@@ -183,13 +175,12 @@ mod tests {
 
     #[test]
     fn an_empty_prefix_adds_nothing() {
-        assert_eq!(Layout::new("").scope_prefix(&Scope::Default), "default/");
-        assert_eq!(Layout::new("///").scope_prefix(&Scope::Default), "default/");
+        assert_eq!(layout("").scope_prefix(&Scope::Default), "default/");
     }
 
     #[test]
     fn listed_keys_are_classified() {
-        let layout = Layout::new("p");
+        let layout = layout("p/");
         let scope = Scope::Default;
         assert_eq!(
             layout.classify(&scope, "p/default/school/students.csv"),

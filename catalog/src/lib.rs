@@ -1,57 +1,53 @@
-//! The storage domain of Database Manager, kept free of any web framework.
+//! Databases and tables of CSV files in S3, kept free of any web framework: listing,
+//! previews, imports and deletes, on top of the `storage` crate (the one way to S3).
 //!
-//! A [`Catalog`] is the one handle the app uses: it owns an S3 client, a bucket, the key
-//! [`layout`](crate::layout) and, in embedded mode, the in-process S3 server. Every call
-//! takes the user it acts for, so adding authentication changes no signature here.
+//! A [`Catalog`] is the one handle the app uses: it owns a [`Store`], the preview caches and,
+//! in embedded mode, the in-process S3 server. Every call takes the user it acts for.
+//! Its public methods, by what they do:
+//! - opening and health: [`Catalog::open`], [`Catalog::check_ready`], [`Catalog::shutdown`]
+//!   (this file);
+//! - reading: [`Catalog::list_databases`] (this file), [`Catalog::database_schema`]
+//!   ([`preview`]);
+//! - writing: [`Catalog::create_database`] (this file), [`Catalog::import_table`]
+//!   ([`import`]); deleting: [`Catalog::delete_table`], [`Catalog::delete_database`]
+//!   (`delete.rs`).
 //!
 //! Layout of the crate:
+//! - `layout`: where databases, tables, markers and statistics live in the bucket
+//!   ([`Layout`], [`Scope`]).
 //! - [`csv`]: type inference, delimiter detection, whole-file profiles.
-//! - [`storage_setting`]: the `DBM_STORAGE` value (`embedded` or `s3://bucket/prefix`).
-//! - [`s3_client`]: building the aws-sdk-s3 client (one code path for every store).
-//! - [`embedded`]: the in-process `s3s-fs` server on 127.0.0.1.
-//! - [`layout`]: where databases, tables, markers and statistics live in the bucket.
-//! - [`store`]: the S3 primitives (list, head, put) with errors that name the key.
-//! - [`upload`]: streamed multipart writes that abort when not finished.
-//! - [`import`]: importing CSV files (checked, converted, profiled, atomic) and deleting.
+//! - [`import`]: importing CSV files (checked, converted, profiled, atomic); `delete`.
 //! - [`stats`] and [`tables`]: table statistics, and writing a table with them in one pass.
 //! - [`listing`]: the database list, from listings alone.
 //! - [`preview`]: table previews from ranged head reads, their caches, background counts.
 //! - [`demo`] and [`seed`]: the generated demo data and first-start seeding.
-//! - `testing` (feature `testing`): real S3 servers for tests (embedded, moto).
+//! - [`testing`] (feature `testing`): a catalog over a real S3 server, for tests.
 
 pub mod csv;
+mod delete;
 pub mod demo;
-pub mod embedded;
-pub mod error;
+mod error;
 pub mod import;
-pub mod layout;
-pub mod listing;
+mod layout;
+mod listing;
 pub mod preview;
-pub mod s3_client;
-pub mod seed;
+mod seed;
 pub mod stats;
-pub mod storage_setting;
-pub mod store;
 pub mod tables;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod upload;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use shared::{DatabaseName, DatabaseSummary, UserName};
+use storage::{EmbeddedS3, S3Meter, StorageSetting, Store};
 
-pub use embedded::{EMBEDDED_BUCKET, EmbeddedS3};
-pub use embedded::{MeterReading, S3Meter};
-pub use error::{CatalogError, Result, StorageFailure};
+pub use error::{CatalogError, Result};
 pub use layout::{Layout, Scope};
 pub use preview::PreviewSettings;
-pub use s3_client::StaticEndpoint;
 pub use seed::DemoSeed;
-pub use storage_setting::StorageSetting;
-pub use store::Store;
 
 /// Whether to write the demo databases when they are missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -104,34 +100,14 @@ impl Catalog {
     /// Opens the configured storage, checks that its bucket is reachable, and seeds the
     /// demo databases when asked to. Fails with an error that says what to fix.
     pub async fn open(options: CatalogOptions) -> Result<Self> {
-        let (catalog, is_embedded) = match &options.storage {
-            StorageSetting::Embedded => {
-                let server = EmbeddedS3::start(&options.data_dir).await?;
-                let client = s3_client::client_for_endpoint(server.endpoint());
-                let description = format!(
-                    "embedded S3 at {} (data in {})",
-                    server.endpoint().url,
-                    options.data_dir.display()
-                );
-                let store =
-                    Store::new(client, EMBEDDED_BUCKET, Layout::new("")).with_unsigned_payloads();
-                store.ensure_bucket().await?;
-                (
-                    Self::from_parts(store, description, Some(server), options.previews),
-                    true,
-                )
-            }
-            StorageSetting::External { bucket, prefix } => {
-                let (client, endpoint) = s3_client::client_from_environment().await;
-                let store = Store::new(client, bucket, Layout::new(prefix));
-                store.check_bucket().await?;
-                let description = format!("s3://{bucket}/{prefix} at {endpoint}");
-                (
-                    Self::from_parts(store, description, None, options.previews),
-                    false,
-                )
-            }
-        };
+        let opened = storage::open(&options.storage, &options.data_dir).await?;
+        let is_embedded = opened.embedded.is_some();
+        let catalog = Self::from_parts(
+            opened.store,
+            opened.description,
+            opened.embedded,
+            options.previews,
+        );
         let seed = match options.demo_data {
             DemoData::Auto => is_embedded,
             DemoData::On => true,
@@ -200,7 +176,7 @@ impl Catalog {
 
     /// Whether the storage answers now (for `/readyz`).
     pub async fn check_ready(&self) -> Result<()> {
-        self.store().check_bucket().await
+        Ok(self.store().check_bucket().await?)
     }
 
     /// The default databases and the user's own, sorted by name. Reads listings only.
@@ -216,22 +192,39 @@ impl Catalog {
     /// Creates an empty database of the user's (its marker); existing ones are left as they are.
     pub async fn create_database(&self, user: &UserName, database: &DatabaseName) -> Result<()> {
         let scope = Scope::User(user.clone());
-        let marker = self.store().layout().marker_key(&scope, database);
-        self.store()
+        let marker = Layout::of(self.store()).marker_key(&scope, database);
+        Ok(self
+            .store()
             .put(&marker, seed::marker_body(), "application/json")
-            .await
+            .await?)
     }
 
-    /// Stops the embedded server, if there is one. Requests after this fail.
-    pub async fn shutdown(&self) {
+    /// Default databases are read-only for everyone, and their names are taken.
+    pub(crate) async fn refuse_default_database(
+        &self,
+        database: &DatabaseName,
+    ) -> Result<(), CatalogError> {
+        let prefix = Layout::of(self.store()).database_prefix(&Scope::Default, database);
+        if self.store().list_any(&prefix).await? {
+            return Err(CatalogError::ReadOnly {
+                database: database.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Stops the embedded server, if there is one. Requests after this fail. A server
+    /// that did not stop cleanly is an error (it is logged by the caller).
+    pub async fn shutdown(&self) -> Result<()> {
         let server = self
             .inner
             .embedded
             .lock()
             .map(|mut guard| guard.take())
             .unwrap_or(None);
-        if let Some(server) = server {
-            server.shutdown().await;
+        match server {
+            Some(server) => Ok(server.shutdown().await?),
+            None => Ok(()),
         }
     }
 }

@@ -2,25 +2,25 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use shared::DatabaseSummary;
+use shared::{DatabaseName, DatabaseSummary, TableName};
 
 use crate::error::Result;
-use crate::layout::{Entry, Scope};
-use crate::store::Store;
+use crate::layout::{Entry, Layout, Scope};
+use storage::Store;
 
 /// The databases of one scope, sorted by name, each with its sorted table names.
 pub async fn list_scope(store: &Store, scope: &Scope) -> Result<Vec<DatabaseSummary>> {
-    let layout = store.layout();
+    let layout = Layout::of(store);
     let objects = store.list(&layout.scope_prefix(scope)).await?;
-    let mut databases: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut databases: BTreeMap<DatabaseName, BTreeSet<TableName>> = BTreeMap::new();
     for object in &objects {
         let Some(entry) = layout.classify(scope, &object.key) else {
             tracing::debug!(key = %object.key, "ignoring an object outside the layout");
             continue;
         };
-        let tables = databases.entry(entry.database().to_string()).or_default();
+        let tables = databases.entry(entry.database().clone()).or_default();
         if let Entry::Table { table, .. } = entry {
-            tables.insert(table.to_string());
+            tables.insert(table);
         }
     }
     let is_default = *scope == Scope::Default;

@@ -8,9 +8,9 @@ use shared::{DatabaseName, TableName};
 
 use crate::demo::{DemoDatabase, demo_databases};
 use crate::error::Result;
-use crate::layout::Scope;
-use crate::store::Store;
+use crate::layout::{Layout, Scope};
 use crate::tables::TableWriter;
+use storage::Store;
 
 /// Bytes of CSV generated before they are handed to the writer.
 const SEED_CHUNK_BYTES: usize = 1024 * 1024;
@@ -35,7 +35,7 @@ pub async fn seed_default_databases(store: &Store, seed: DemoSeed) -> Result<Vec
     let mut written = Vec::new();
     for database in demo_databases(seed.sales_rows) {
         let name = DatabaseName::parse(database.name)?;
-        let marker = store.layout().marker_key(&Scope::Default, &name);
+        let marker = Layout::of(store).marker_key(&Scope::Default, &name);
         if store.exists(&marker).await? {
             continue;
         }

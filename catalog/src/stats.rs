@@ -5,20 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 use shared::Column;
+use storage::ObjectVersion;
 
 use crate::csv::profile::TableProfile;
 
 /// Bumped when the stored shape changes; other formats are ignored (and recomputed).
 pub const STATS_FORMAT: u32 = 1;
-
-/// What identifies one content of an object, as listings report it. Any write changes it:
-/// the ETag where the store lists one, and size and modification time everywhere.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ObjectVersion {
-    pub etag: Option<String>,
-    pub size: u64,
-    pub last_modified_ms: i64,
-}
 
 /// Who computed the statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +85,7 @@ mod tests {
     fn statistics_round_trip_and_describe_only_their_version() {
         let profile = crate::csv::profile::TableProfile {
             columns: vec![],
+            unnamed_columns: vec![],
             row_count: 42,
             delimiter: b';',
             ragged_rows: 0,

@@ -5,11 +5,10 @@
 use shared::{DatabaseName, TableName};
 
 use crate::csv::profile::{TableProfile, TableProfiler};
-use crate::error::{CatalogError, Result};
-use crate::layout::Scope;
+use crate::error::Result;
+use crate::layout::{Layout, Scope};
 use crate::stats::{StatsSource, TableStats};
-use crate::store::Store;
-use crate::upload::ObjectWriter;
+use storage::{ObjectWriter, Store};
 
 /// A table being written. Dropping it before [`TableWriter::finish`] aborts the upload.
 pub struct TableWriter<'a> {
@@ -27,7 +26,7 @@ impl<'a> TableWriter<'a> {
         database: &DatabaseName,
         table: &TableName,
     ) -> Self {
-        let layout = store.layout();
+        let layout = Layout::of(store);
         let table_key = layout.table_key(scope, database, table);
         Self {
             store,
@@ -40,7 +39,7 @@ impl<'a> TableWriter<'a> {
 
     pub async fn write(&mut self, chunk: &[u8]) -> Result<()> {
         self.profiler.feed(chunk);
-        self.writer.write(chunk).await
+        Ok(self.writer.write(chunk).await?)
     }
 
     pub fn bytes_written(&self) -> u64 {
@@ -82,16 +81,7 @@ impl PendingTable<'_> {
     /// stores its statistics for the version now listed.
     pub async fn publish(self, profile: &TableProfile) -> Result<TableStats> {
         self.writer.finish().await?;
-        let listed =
-            self.store
-                .listed(&self.table_key)
-                .await?
-                .ok_or_else(|| CatalogError::Storage {
-                    operation: "ListObjectsV2",
-                    target: self.table_key.clone(),
-                    failure: crate::StorageFailure::NoSuchKey,
-                    detail: "the table just written is not listed".to_owned(),
-                })?;
+        let listed = self.store.require_listed(&self.table_key).await?;
         let stats = TableStats::from_profile(profile, listed.version, StatsSource::Write);
         self.store
             .put(&self.stats_key, stats.to_json(), "application/json")

@@ -28,10 +28,11 @@ use std::time::Duration;
 
 use catalog::csv::profile::{TableProfile, TableProfiler};
 use catalog::preview::head::read_head;
-use catalog::stats::{ObjectVersion, StatsSource, TableStats};
+use catalog::stats::{StatsSource, TableStats};
 use catalog::testing::{TestStore, embedded, embedded_with};
-use catalog::{PreviewSettings, Scope};
+use catalog::{Layout, PreviewSettings, Scope};
 use shared::{DatabaseName, TableName, UserName};
+use storage::ObjectVersion;
 
 fn user() -> UserName {
     UserName::parse("alice").unwrap()
@@ -46,10 +47,7 @@ fn table(name: &str) -> TableName {
 }
 
 fn key(store: &TestStore, name: &str) -> String {
-    store
-        .store()
-        .layout()
-        .table_key(&Scope::User(user()), &db(), &table(name))
+    Layout::of(store.store()).table_key(&Scope::User(user()), &db(), &table(name))
 }
 
 /// The previews of the test database, 5 rows each.
@@ -69,10 +67,7 @@ async fn store_stats(
     version: &ObjectVersion,
 ) {
     let stats = TableStats::from_profile(profile, version.clone(), StatsSource::Write);
-    let stats_key = store
-        .store()
-        .layout()
-        .stats_key(&Scope::User(user()), &db(), &table(name));
+    let stats_key = Layout::of(store.store()).stats_key(&Scope::User(user()), &db(), &table(name));
     store
         .store()
         .put(&stats_key, stats.to_json(), "application/json")
@@ -192,15 +187,7 @@ async fn an_object_overwritten_by_another_client_is_not_served_stale_after_the_i
     );
 
     // Another tool rewrites the table with content of the same size.
-    let other = store.other_client();
-    other
-        .put_object()
-        .bucket(store.store().bucket())
-        .key(&object_key)
-        .body(b"item,price\npears,2\n".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    store.put_raw(&object_key, b"item,price\npears,2\n").await;
 
     tokio::time::sleep(Duration::from_millis(400)).await;
     let after = schema(&store).await;
@@ -263,10 +250,8 @@ async fn a_million_row_table_from_another_tool_is_estimated_then_counted_exactly
     );
 
     // Persisted: a fresh catalog (empty caches) answers exactly without scanning again.
-    let stats_key = store
-        .store()
-        .layout()
-        .stats_key(&Scope::User(user()), &db(), &table("orders"));
+    let stats_key =
+        Layout::of(store.store()).stats_key(&Scope::User(user()), &db(), &table("orders"));
     let stats = TableStats::parse(&store.store().get_small(&stats_key).await.unwrap()).unwrap();
     assert_eq!(stats.row_count, 1_000_000);
     assert_eq!(stats.source, StatsSource::Scan);
@@ -326,7 +311,7 @@ async fn an_unknown_database_is_not_found() {
 #[tokio::test]
 async fn default_databases_are_previewed_for_every_user_and_marked() {
     let store = embedded().await;
-    let default_key = store.store().layout().table_key(
+    let default_key = Layout::of(store.store()).table_key(
         &Scope::Default,
         &DatabaseName::parse("school").unwrap(),
         &table("students"),

@@ -4,9 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 use bytes::Bytes;
-use catalog::Scope;
 use catalog::import::TableImport;
 use catalog::testing::embedded;
+use catalog::{Layout, Scope};
 use futures::stream::{self, StreamExt};
 use shared::{DatabaseName, TableName, UserName};
 
@@ -66,7 +66,7 @@ async fn a_database_of_1500_objects_is_deleted_in_batches() {
     let names: Vec<String> = (0..1_500).map(|n| format!("t{n:04}")).collect();
     stream::iter(&names)
         .for_each_concurrent(16, |name| {
-            let key = store.store().layout().table_key(
+            let key = Layout::of(store.store()).table_key(
                 &scope,
                 &database,
                 &TableName::parse(name).unwrap(),

@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+use shared::routes::{self, import_fields};
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -149,11 +150,11 @@ async fn upload(
         .mime_str("text/csv")
         .unwrap();
     let form = Form::new()
-        .text("database", "bench")
-        .text("table", table.to_owned())
-        .part("file", part);
+        .text(import_fields::DATABASE, "bench")
+        .text(import_fields::TABLE, table.to_owned())
+        .part(import_fields::FILE, part);
     let response = client
-        .post(format!("{base}/api/import_tables"))
+        .post(format!("{base}{}", routes::IMPORT_TABLES))
         .multipart(form)
         .send()
         .await

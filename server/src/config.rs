@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use auth::AuthSettings;
-use catalog::{CatalogOptions, DemoData, DemoSeed, PreviewSettings, StorageSetting};
+use catalog::{CatalogOptions, DemoData, DemoSeed, PreviewSettings};
 use clap::{Parser, Subcommand, ValueEnum};
+use storage::StorageSetting;
 
 /// Database Manager: browse, preview and import CSV tables kept in S3.
 #[derive(Debug, Clone, Parser)]

@@ -10,12 +10,15 @@
 use std::net::SocketAddr;
 
 use app::server::ClientAddress;
-use auth::{Auth, AuthError};
-use axum::Json;
+use auth::Auth;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+
+use shared::routes;
+
+use crate::failure::Failure;
 
 /// What [`identify`] needs.
 #[derive(Debug, Clone)]
@@ -26,25 +29,14 @@ pub struct Gate {
 }
 
 /// Pages anyone may open.
-const PUBLIC_PAGES: [&str; 2] = ["/sign-in", "/sign-up"];
+const PUBLIC_PAGES: [&str; 2] = [routes::SIGN_IN_PAGE, routes::SIGN_UP_PAGE];
 
 pub async fn identify(State(gate): State<Gate>, mut request: Request, next: Next) -> Response {
     let client = client_address(&request, gate.client_ip_header.as_ref());
     request.extensions_mut().insert(ClientAddress(client));
     let identity = match gate.auth.identify(request.headers()).await {
         Ok(identity) => identity,
-        Err(error) => {
-            let status = match error {
-                AuthError::InvalidToken => StatusCode::UNAUTHORIZED,
-                _ => StatusCode::SERVICE_UNAVAILABLE,
-            };
-            let body = app::server::auth_api_error(&error);
-            let mut response = (status, Json(body)).into_response();
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
-        }
+        Err(error) => return Failure::from_auth(&error).into_response(),
     };
     let path = request.uri().path();
     let is_page = is_page_request(request.method(), path, request.headers());
@@ -67,10 +59,10 @@ pub async fn identify(State(gate): State<Gate>, mut request: Request, next: Next
 fn sign_in_location(uri: &axum::http::Uri) -> String {
     let wanted = uri.path_and_query().map_or("/", |path| path.as_str());
     if wanted == "/" {
-        return "/sign-in".to_owned();
+        return routes::SIGN_IN_PAGE.to_owned();
     }
     let query = serde_urlencoded::to_string([("next", wanted)]).unwrap_or_default();
-    format!("/sign-in?{query}")
+    format!("{}?{query}", routes::SIGN_IN_PAGE)
 }
 
 /// A browser asking for a page (not the API, a site file or a health check).
@@ -82,9 +74,10 @@ fn is_page_request(method: &Method, path: &str, headers: &HeaderMap) -> bool {
     let last_segment = path.rsplit('/').next().unwrap_or_default();
     matches!(*method, Method::GET | Method::HEAD)
         && wants_html
-        && !path.starts_with("/api/")
+        && !path.starts_with(routes::API_PREFIX)
         && !path.starts_with("/pkg/")
-        && !matches!(path, "/healthz" | "/readyz")
+        && path != routes::HEALTHZ
+        && path != routes::READYZ
         && !last_segment.contains('.')
 }
 
@@ -110,6 +103,7 @@ fn client_address(request: &Request, header: Option<&HeaderName>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn pages_are_told_apart_from_the_api_and_site_files() {

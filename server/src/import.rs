@@ -13,7 +13,10 @@ use axum::{Extension, Json};
 use catalog::Catalog;
 use catalog::import::TableImport;
 use shared::names::sanitize_table_name;
+use shared::routes::import_fields;
 use shared::{ApiError, DatabaseName, ErrorCode, ImportReport, ImportedFile, TableName, UserName};
+
+use crate::failure::Failure;
 
 /// The import endpoint's settings.
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +34,7 @@ pub async fn import_tables(
 ) -> Response {
     // Before anything is read: an anonymous upload is refused at once.
     let Some(Extension(Identity { user, .. })) = identity else {
-        return error_response(app::server::unauthorized());
+        return Failure(app::server::unauthorized()).into_response();
     };
     // Refuse an upload that says it is too large before reading any of it.
     let declared = headers
@@ -39,22 +42,24 @@ pub async fn import_tables(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limits.max_request_bytes) {
-        return error_response(ApiError::new(
+        return Failure::new(
             ErrorCode::TooLarge,
             format!(
                 "The upload is larger than the {} MiB limit. Import fewer or smaller files, or \
                  ask the administrator to raise DBM_MAX_UPLOAD_MB.",
                 limits.max_request_bytes / (1024 * 1024)
             ),
-        ));
+        )
+        .into_response();
     }
     let mut multipart = match multipart {
         Ok(multipart) => multipart,
         Err(rejection) => {
-            return error_response(ApiError::new(
+            return Failure::new(
                 ErrorCode::BadRequest,
                 format!("Send the files as multipart/form-data: {rejection}"),
-            ));
+            )
+            .into_response();
         }
     };
     match read_fields(&catalog, &user, &mut multipart, limits).await {
@@ -63,10 +68,10 @@ pub async fn import_tables(
                 .files
                 .iter()
                 .find_map(|file| file.error.as_ref())
-                .map_or(StatusCode::OK, |error| status_of(error.code));
+                .map_or(StatusCode::OK, |error| Failure(error.clone()).status());
             (status, Json(report)).into_response()
         }
-        Err(error) => error_response(error),
+        Err(error) => Failure(error).into_response(),
     }
 }
 
@@ -84,16 +89,16 @@ async fn read_fields(
     while let Some(field) = multipart.next_field().await.map_err(cut_off)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
-            "database" => {
+            import_fields::DATABASE => {
                 let text = field.text().await.map_err(cut_off)?;
                 database = Some(DatabaseName::parse(text.trim()).map_err(ApiError::from)?);
             }
-            "replace" => {
+            import_fields::REPLACE => {
                 let text = field.text().await.map_err(cut_off)?;
                 replace = matches!(text.trim(), "true" | "1" | "on" | "yes");
             }
-            "table" => next_table = Some(field.text().await.map_err(cut_off)?),
-            "file" => {
+            import_fields::TABLE => next_table = Some(field.text().await.map_err(cut_off)?),
+            import_fields::FILE => {
                 let database = database.clone().ok_or_else(|| {
                     ApiError::new(
                         ErrorCode::BadRequest,
@@ -121,7 +126,7 @@ async fn read_fields(
                         budget = budget.saturating_sub(imported.bytes);
                         ImportedFile {
                             file,
-                            table: Some(imported.table.to_string()),
+                            table: Some(imported.table),
                             rows: Some(imported.rows),
                             columns: imported.columns,
                             warnings: imported.warnings,
@@ -158,10 +163,7 @@ async fn read_fields(
             "No file was sent: add one or more `file` parts.",
         ));
     }
-    Ok(ImportReport {
-        database: database.to_string(),
-        files,
-    })
+    Ok(ImportReport { database, files })
 }
 
 /// The table name given, or one made from the file name.
@@ -182,12 +184,4 @@ fn cut_off(error: axum::extract::multipart::MultipartError) -> ApiError {
         ErrorCode::BadRequest,
         format!("The upload could not be read ({error}); nothing more was saved. Try again."),
     )
-}
-
-fn status_of(code: ErrorCode) -> StatusCode {
-    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-fn error_response(error: ApiError) -> Response {
-    (status_of(error.code), Json(error)).into_response()
 }

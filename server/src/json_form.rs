@@ -1,17 +1,19 @@
 //! Lets scripts send the POST calls as JSON as well as form-encoded: a JSON object body of
-//! strings is rewritten as the form the server functions read. (Imports are multipart.)
+//! strings is rewritten as the form the server functions read. Every POST call under
+//! `/api/` accepts JSON this way, except the import (multipart).
 
-use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use shared::{ApiError, ErrorCode};
+use shared::ErrorCode;
 
-/// Every POST call under this prefix accepts JSON this way, except [`MULTIPART_PATH`].
-const API_PREFIX: &str = "/api/";
-const MULTIPART_PATH: &str = "/api/import_tables";
+use crate::failure::Failure;
+
+use shared::routes::{API_PREFIX, IMPORT_TABLES};
+
+/// The most a JSON body may hold (POST calls take a few short fields).
 const MAX_BODY: usize = 64 * 1024;
 
 pub async fn json_as_form(request: Request, next: Next) -> Response {
@@ -21,7 +23,7 @@ pub async fn json_as_form(request: Request, next: Next) -> Response {
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/json"));
     let path = request.uri().path();
-    if !is_json || !path.starts_with(API_PREFIX) || path == MULTIPART_PATH {
+    if !is_json || !path.starts_with(API_PREFIX) || path == IMPORT_TABLES {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
@@ -32,11 +34,11 @@ pub async fn json_as_form(request: Request, next: Next) -> Response {
     {
         Some(form) => form,
         None => {
-            let error = ApiError::new(
+            return Failure::new(
                 ErrorCode::BadRequest,
                 "Send a JSON object of strings, e.g. {\"database\": \"sales\"}.",
-            );
-            return (StatusCode::BAD_REQUEST, Json(error)).into_response();
+            )
+            .into_response();
         }
     };
     parts.headers.insert(

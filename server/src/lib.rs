@@ -5,19 +5,21 @@
 //! [`start`] is what `main` and the integration tests both use.
 
 pub mod config;
-pub mod identity;
-pub mod import;
-pub mod json_form;
-pub mod routes;
-pub mod security;
+mod failure;
+mod identity;
+mod import;
+mod json_form;
+mod routes;
+mod security;
 pub mod telemetry;
 pub mod user_command;
 
 use std::net::SocketAddr;
 
 use auth::{Auth, SessionSecret};
-use catalog::{Catalog, CatalogError, StorageFailure, StorageSetting};
+use catalog::{Catalog, CatalogError};
 use leptos::prelude::LeptosOptions;
+use storage::{StorageFailure, StorageSetting};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -57,7 +59,9 @@ impl RunningServer {
     pub async fn stop(self) -> std::io::Result<()> {
         let _ = self.shutdown.send(());
         let result = self.task.await.unwrap_or(Ok(()));
-        self.catalog.shutdown().await;
+        if let Err(error) = self.catalog.shutdown().await {
+            tracing::error!(%error, "the storage did not stop cleanly");
+        }
         result
     }
 }

@@ -6,19 +6,19 @@
 
 use app::{App, shell};
 use auth::Auth;
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, State};
-use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::{any, get, post};
 use catalog::Catalog;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use shared::{ApiError, ErrorCode};
+use shared::{ErrorCode, routes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::failure::Failure;
 use crate::identity::{Gate, identify};
 use crate::import::{ImportLimits, import_tables};
 use crate::json_form::json_as_form;
@@ -46,13 +46,15 @@ pub fn router(state: AppState) -> Router {
     };
     let options = state.leptos_options.clone();
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route(routes::HEALTHZ, get(healthz))
+        .route(routes::READYZ, get(readyz))
         // Uploads stream through; the handler enforces DBM_MAX_UPLOAD_MB itself.
         .route(
-            "/api/import_tables",
+            routes::IMPORT_TABLES,
             post(import_tables).layer(DefaultBodyLimit::disable()),
         )
+        // Any other API path is a JSON 404, not the app's HTML "page not found".
+        .route(UNKNOWN_API, any(unknown_api))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -75,6 +77,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Every path under `/api/` that no call answers.
+const UNKNOWN_API: &str = "/api/{*rest}";
+
+async fn unknown_api(uri: axum::http::Uri) -> Failure {
+    Failure::new(
+        ErrorCode::NotFound,
+        format!(
+            "There is no API call at {}; the README lists the calls.",
+            uri.path()
+        ),
+    )
+}
+
 /// The process is up and serving HTTP.
 async fn healthz() -> &'static str {
     "ok"
@@ -86,11 +101,11 @@ async fn readyz(State(catalog): State<Catalog>) -> Response {
         Ok(()) => "ready".into_response(),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
-            let body = ApiError::new(
+            Failure::new(
                 ErrorCode::StorageUnavailable,
                 "The storage is not reachable.",
-            );
-            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+            )
+            .into_response()
         }
     }
 }

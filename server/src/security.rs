@@ -11,13 +11,14 @@
 
 use app::server::CspNonce;
 use auth::Sessions;
-use axum::Json;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rand::RngCore as _;
-use shared::{ApiError, ErrorCode};
+
+use crate::failure::Failure;
+use shared::ErrorCode;
 
 /// What the header and origin checks need to know about how the app is served.
 #[derive(Debug, Clone)]
@@ -128,8 +129,7 @@ pub async fn same_origin_writes(
         None => next.run(request).await,
         Some(message) => {
             tracing::info!(method = %request.method(), path = request.uri().path(), "cross-site request refused");
-            let body = ApiError::new(ErrorCode::Forbidden, message);
-            (StatusCode::FORBIDDEN, Json(body)).into_response()
+            Failure::new(ErrorCode::Forbidden, message).into_response()
         }
     }
 }

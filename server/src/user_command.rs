@@ -34,7 +34,9 @@ async fn add(config: &Config, name: &str) -> Result<String, StartupError> {
         .map_err(|error| storage_startup_error(&config.storage, &error))?;
     let auth = open_accounts(config, &catalog)?;
     let created = auth.create_account(&user, &password).await;
-    catalog.shutdown().await;
+    if let Err(error) = catalog.shutdown().await {
+        tracing::error!(%error, "the storage did not stop cleanly");
+    }
     match created {
         Ok(()) => Ok(format!("created the account {user}")),
         Err(AuthError::NameTaken { .. }) => Err(failed(format!(

@@ -1,16 +1,19 @@
-//! The JSON shapes of the API (DESIGN.md §4). Field names here are the contract: scripts
-//! depend on them, so rename nothing without a version bump.
+//! The JSON shapes of the API (README, "API"). Field names here are the contract: scripts
+//! depend on them, so rename nothing without a version bump. Names are the checked name
+//! types; on the wire they are plain strings.
 
 use serde::{Deserialize, Serialize};
+
+use crate::{DatabaseName, TableName};
 
 /// One entry of `GET /api/databases`: what the home page shows for a database, built from
 /// S3 listings alone (no table is read for it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DatabaseSummary {
-    pub name: String,
+    pub name: DatabaseName,
     pub table_count: usize,
     /// Table names, sorted.
-    pub tables: Vec<String>,
+    pub tables: Vec<TableName>,
     /// True for the shared, read-only databases every user can read.
     pub is_default: bool,
 }
@@ -50,7 +53,7 @@ pub struct Column {
 /// The preview of one table: `GET /api/database_schema` answers one per table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TablePreview {
-    pub name: String,
+    pub name: TableName,
     pub columns: Vec<Column>,
     /// The first rows, each cell the exact text of its CSV field (`""` when empty).
     pub sample_rows: Vec<Vec<String>>,
@@ -66,13 +69,13 @@ pub struct TablePreview {
     /// What a person should know about this preview (ragged rows, bytes that are not
     /// UTF-8, an empty file, rows longer than the preview reads).
     #[serde(default)]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
 }
 
 /// `GET /api/database_schema`: previews of every table of one database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchemaPreview {
-    pub database: String,
+    pub database: DatabaseName,
     pub is_default: bool,
     pub tables: Vec<TablePreview>,
 }
@@ -130,7 +133,7 @@ mod tests {
 /// The answer of `POST /api/import_tables`: one entry per file, in the order sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
-    pub database: String,
+    pub database: DatabaseName,
     pub files: Vec<ImportedFile>,
 }
 
@@ -140,12 +143,12 @@ pub struct ImportedFile {
     /// The file name as sent.
     pub file: String,
     /// The table name used (from the `table` field, or sanitised from the file name).
-    pub table: Option<String>,
+    pub table: Option<TableName>,
     pub rows: Option<u64>,
     #[serde(default)]
     pub columns: Vec<Column>,
     #[serde(default)]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
     /// An existing table was replaced.
     #[serde(default)]
     pub replaced: bool,
@@ -155,8 +158,8 @@ pub struct ImportedFile {
 /// The answer of the delete calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deleted {
-    pub database: String,
+    pub database: DatabaseName,
     /// The table deleted, or `None` when the whole database was.
-    pub table: Option<String>,
+    pub table: Option<TableName>,
     pub objects_deleted: usize,
 }

@@ -10,6 +10,8 @@ pub mod api;
 pub mod dates;
 pub mod error;
 pub mod names;
+pub mod routes;
+pub mod warnings;
 
 pub use accounts::{NewToken, SessionUser, TokenInfo};
 pub use api::{
@@ -18,3 +20,4 @@ pub use api::{
 };
 pub use error::{ApiError, ErrorCode};
 pub use names::{DatabaseName, NameError, NameKind, TableName, UserName};
+pub use warnings::{Warning, WarningKind};

@@ -151,6 +151,19 @@ macro_rules! checked_name {
             }
         }
 
+        /// Compares with plain text (tests and filters read better for it).
+        impl PartialEq<str> for $type {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $type {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
         impl std::str::FromStr for $type {
             type Err = NameError;
             fn from_str(raw: &str) -> Result<Self, Self::Err> {

@@ -69,16 +69,10 @@ pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
 /// Only from a signed-in session: a token cannot make more tokens.
 #[server(name = CreateToken, prefix = "/api", endpoint = "create_token")]
 pub async fn create_token(name: String) -> Result<NewToken, AppError> {
-    use crate::server::{auth, current_user, fail, fail_auth, identity};
-    let user = current_user()?;
-    if identity().is_some_and(|identity| identity.credential != auth::Credential::Session) {
-        return Err(fail(shared::ApiError::new(
-            shared::ErrorCode::Forbidden,
-            "Create tokens from a signed-in browser session (the Settings page), not with a token.",
-        )));
-    }
+    use crate::server::{auth, fail, fail_auth, identity, unauthorized};
+    let identity = identity().ok_or_else(|| fail(unauthorized()))?;
     auth()?
-        .create_token(&user, &name)
+        .create_token(&identity, &name)
         .await
         .map_err(|error| fail_auth(&error))
 }

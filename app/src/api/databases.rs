@@ -50,8 +50,8 @@ pub async fn delete_table(database: String, table: String) -> Result<Deleted, Ap
         .await
         .map_err(into_app_error)?;
     Ok(Deleted {
-        database: database.to_string(),
-        table: Some(table.to_string()),
+        database,
+        table: Some(table),
         objects_deleted,
     })
 }
@@ -68,7 +68,7 @@ pub async fn delete_database(database: String) -> Result<Deleted, AppError> {
         .await
         .map_err(into_app_error)?;
     Ok(Deleted {
-        database: database.to_string(),
+        database,
         table: None,
         objects_deleted,
     })

@@ -1,5 +1,5 @@
-//! The server functions. Their paths and JSON shapes are the public API (DESIGN.md §4 and
-//! the README): keep them stable. Every one of them needs a signed-in user (session cookie
+//! The server functions. Their paths (`shared::routes`) and JSON shapes are the public API
+//! (docs/ARCHITECTURE.md and the README): keep them stable. Every one of them needs a signed-in user (session cookie
 //! or `Authorization: Bearer <token>`) and answers 401 without one, except sign-in and
 //! sign-up. Imports are the one call outside this module: a streaming axum handler in the
 //! server crate (`POST /api/import_tables`).
@@ -16,3 +16,33 @@ pub use accounts::{
     revoke_token, sign_in, sign_out, sign_up,
 };
 pub use databases::{database_schema, delete_database, delete_table, list_databases};
+
+#[cfg(test)]
+mod tests {
+    use leptos::server_fn::ServerFn;
+    use shared::routes;
+
+    use super::accounts::ListTokens;
+    use super::databases::{DatabaseSchema, DeleteDatabase, DeleteTable, ListDatabases};
+    use super::*;
+
+    #[test]
+    fn every_server_function_answers_at_its_path_in_shared_routes() {
+        let paths = [
+            (ListDatabases::PATH, routes::DATABASES),
+            (DatabaseSchema::PATH, routes::DATABASE_SCHEMA),
+            (DeleteTable::PATH, routes::DELETE_TABLE),
+            (DeleteDatabase::PATH, routes::DELETE_DATABASE),
+            (SignIn::PATH, routes::SIGN_IN),
+            (SignUp::PATH, routes::SIGN_UP),
+            (SignOut::PATH, routes::SIGN_OUT),
+            (Me::PATH, routes::ME),
+            (ListTokens::PATH, routes::TOKENS),
+            (CreateToken::PATH, routes::CREATE_TOKEN),
+            (RevokeToken::PATH, routes::REVOKE_TOKEN),
+        ];
+        for (declared, shared) in paths {
+            assert_eq!(declared, shared);
+        }
+    }
+}

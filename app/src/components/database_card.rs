@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::DatabaseSummary;
+use shared::{DatabaseSummary, routes};
 
 use crate::components::delete_button::{DeleteButton, DeleteTarget};
 use crate::components::preview_panel::PreviewPanel;
@@ -13,8 +13,8 @@ use crate::previews::OpenCards;
 
 #[component]
 pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
-    let name = database.name.clone();
-    let href = format!("/db/{name}");
+    let name = database.name.to_string();
+    let href = routes::database_page(&database.name);
     let link_text = name.clone();
     let panel_database = name.clone();
     let heading_id = format!("database-{name}");
@@ -62,7 +62,7 @@ pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
                     {database
                         .tables
                         .iter()
-                        .map(|table| view! { <li class="chip">{table.clone()}</li> })
+                        .map(|table| view! { <li class="chip">{table.to_string()}</li> })
                         .collect_view()}
                 </ul>
                 <button

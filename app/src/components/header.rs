@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use shared::routes;
 
 use crate::api::sign_out;
 use crate::previews::PreviewCache;
@@ -51,7 +52,7 @@ fn SignedInNav(name: String) -> impl IntoView {
     view! {
         <nav class="site-nav" aria-label="Main">
             <A href="/" exact=true>"Databases"</A>
-            <A href="/settings">"Settings"</A>
+            <A href=routes::SETTINGS_PAGE>"Settings"</A>
         </nav>
         <div class="site-account">
             <span class="user-chip" title=format!("Signed in as {name}")>

@@ -208,7 +208,7 @@ pub fn ImportPanel(
                                     .unwrap_or_default()
                                     .into_iter()
                                     .filter(|database| !database.is_default)
-                                    .map(|database| view! { <option value=database.name></option> })
+                                    .map(|database| view! { <option value=database.name.to_string()></option> })
                                     .collect_view()
                             })}
                         </Transition>
@@ -317,11 +317,11 @@ fn ImportRow(queued: QueuedFile, importer: Importer) -> impl IntoView {
                         <p>{format!(
                             "{} table “{}”: {} rows, {}.",
                             if file.replaced { "Replaced" } else { "Imported as" },
-                            file.table.clone().unwrap_or_default(),
+                            file.table.as_ref().map(ToString::to_string).unwrap_or_default(),
                             thousands(file.rows.unwrap_or(0)),
                             count_label(file.columns.len(), "column", "columns"),
                         )}</p>
-                        <ul>{file.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
+                        <ul>{file.warnings.iter().map(|w| view! { <li data-warning=w.kind.code()>{w.message.clone()}</li> }).collect_view()}</ul>
                     </div>
                 }
                 .into_any(),

@@ -57,7 +57,7 @@ pub fn PreviewPanel(database: String) -> impl IntoView {
                                 .iter()
                                 .cloned()
                                 .map(|table| {
-                                    let deletable_in = (!preview.is_default).then(|| preview.database.clone());
+                                    let deletable_in = (!preview.is_default).then(|| preview.database.to_string());
                                     view! { <TablePreviewView table deletable_in /> }
                                 })
                                 .collect_view()}

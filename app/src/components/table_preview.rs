@@ -18,7 +18,7 @@ pub fn TablePreviewView(
 ) -> impl IntoView {
     let heading_id = format!("table-{}", table.name);
     let labelled_by = heading_id.clone();
-    let table_name = table.name.clone();
+    let table_name = table.name.to_string();
     let scroll_label = format!("Sample rows of {}", table.name);
     let rows_label = row_count(table.row_count, table.row_count_exact);
     let rows_title = if table.row_count_exact {
@@ -45,13 +45,13 @@ pub fn TablePreviewView(
     let ragged = table.ragged_rows.clone();
     let delete_target = deletable_in.map(|database| DeleteTarget::Table {
         database,
-        table: table.name.clone(),
+        table: table.name.to_string(),
     });
 
     view! {
         <section class="table-preview" data-table=table_name aria-labelledby=labelled_by>
             <header class="table-preview__header">
-                <h3 class="table-preview__name" id=heading_id>{table.name.clone()}</h3>
+                <h3 class="table-preview__name" id=heading_id>{table.name.to_string()}</h3>
                 <p class="table-preview__meta">
                     <span class="table-preview__rows" data-testid="row-count" title=rows_title>{rows_label}</span>
                     " · "
@@ -61,7 +61,7 @@ pub fn TablePreviewView(
             </header>
             {(!table.warnings.is_empty()).then(|| view! {
                 <ul class="table-preview__warnings" role="note">
-                    {table.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}
+                    {table.warnings.iter().map(|w| view! { <li data-warning=w.kind.code()>{w.message.clone()}</li> }).collect_view()}
                 </ul>
             })}
             {has_columns.then(|| view! {

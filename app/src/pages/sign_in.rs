@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
+use shared::routes;
 
 use crate::api::SignIn;
 use crate::components::account_fields::{AccountField, FormProblem};
@@ -34,7 +35,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
-            <p class="account-card__switch">"No account yet? " <A href="/sign-up">"Create one"</A></p>
+            <p class="account-card__switch">"No account yet? " <A href=routes::SIGN_UP_PAGE>"Create one"</A></p>
         </section>
     }
 }

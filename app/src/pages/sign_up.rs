@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use shared::UserName;
 use shared::accounts::check_new_password;
+use shared::routes;
 
 use crate::api::SignUp;
 use crate::components::account_fields::{AccountField, FormProblem};
@@ -59,7 +60,7 @@ pub fn SignUpPage() -> impl IntoView {
                     {move || if action.pending().get() { "Creating…" } else { "Create account" }}
                 </button>
             </ActionForm>
-            <p class="account-card__switch">"Have an account? " <A href="/sign-in">"Sign in"</A></p>
+            <p class="account-card__switch">"Have an account? " <A href=routes::SIGN_IN_PAGE>"Sign in"</A></p>
         </section>
     }
 }

@@ -2,9 +2,10 @@
 //! the detail goes to the log.
 
 use auth::AuthError;
+use catalog::CatalogError;
 use catalog::import::ImportError;
-use catalog::{CatalogError, StorageFailure};
 use shared::{ApiError, ErrorCode};
+use storage::{StorageError, StorageFailure};
 
 use super::fail;
 use crate::error::AppError;
@@ -35,11 +36,11 @@ pub fn import_api_error(error: &ImportError) -> ApiError {
     ApiError::new(code, message)
 }
 
-fn log(error: &CatalogError, code: ErrorCode) {
+fn log(error: &dyn std::fmt::Display, code: ErrorCode) {
     if code.http_status() >= 500 {
-        tracing::error!(%error, ?code, "request failed");
+        tracing::error!(error = %error, ?code, "request failed");
     } else {
-        tracing::info!(%error, ?code, "request refused");
+        tracing::info!(error = %error, ?code, "request refused");
     }
 }
 
@@ -62,39 +63,44 @@ pub fn to_api_error(error: &CatalogError) -> ApiError {
                  database of your own (choose another name)."
             ),
         ),
-        CatalogError::Storage { failure, .. } => match failure {
-            StorageFailure::Unreachable => ApiError::new(
-                ErrorCode::StorageUnavailable,
-                "The storage is not reachable right now. Try again in a moment; if this \
-                 persists, ask the administrator to check the S3 endpoint.",
-            ),
-            StorageFailure::Denied => ApiError::new(
-                ErrorCode::StorageUnavailable,
-                "The storage refused the server's credentials. Ask the administrator to \
-                 check the S3 credentials.",
-            ),
-            StorageFailure::NoSuchBucket => ApiError::new(
-                ErrorCode::StorageUnavailable,
-                "The configured S3 bucket does not exist. Ask the administrator to check \
-                 DBM_STORAGE.",
-            ),
-            StorageFailure::NoSuchKey => {
-                ApiError::new(ErrorCode::NotFound, "That table no longer exists.")
-            }
-            StorageFailure::PreconditionFailed => ApiError::new(
-                ErrorCode::Conflict,
-                "Something else changed the same object at the same moment. Try again.",
-            ),
-            StorageFailure::Other => ApiError::new(
-                ErrorCode::StorageUnavailable,
-                "The storage could not complete the request. Try again in a moment.",
-            ),
-        },
-        CatalogError::InvalidStorageSetting { .. }
-        | CatalogError::Embedded(_)
-        | CatalogError::Io { .. } => ApiError::new(
+        CatalogError::Storage(storage_error) => storage_api_error(storage_error),
+    }
+}
+
+/// The API error for a storage error: which failure it was decides the status.
+pub fn storage_api_error(error: &StorageError) -> ApiError {
+    let Some(failure) = error.failure() else {
+        return ApiError::new(
             ErrorCode::Internal,
             "Something went wrong on the server; the details are in its log.",
+        );
+    };
+    match failure {
+        StorageFailure::Unreachable => ApiError::new(
+            ErrorCode::StorageUnavailable,
+            "The storage is not reachable right now. Try again in a moment; if this \
+             persists, ask the administrator to check the S3 endpoint.",
+        ),
+        StorageFailure::Denied => ApiError::new(
+            ErrorCode::StorageUnavailable,
+            "The storage refused the server's credentials. Ask the administrator to \
+             check the S3 credentials.",
+        ),
+        StorageFailure::NoSuchBucket => ApiError::new(
+            ErrorCode::StorageUnavailable,
+            "The configured S3 bucket does not exist. Ask the administrator to check \
+             DBM_STORAGE.",
+        ),
+        StorageFailure::NoSuchKey => {
+            ApiError::new(ErrorCode::NotFound, "That table no longer exists.")
+        }
+        StorageFailure::PreconditionFailed => ApiError::new(
+            ErrorCode::Conflict,
+            "Something else changed the same object at the same moment. Try again.",
+        ),
+        StorageFailure::Other => ApiError::new(
+            ErrorCode::StorageUnavailable,
+            "The storage could not complete the request. Try again in a moment.",
         ),
     }
 }
@@ -103,7 +109,11 @@ pub fn to_api_error(error: &CatalogError) -> ApiError {
 /// `Retry-After` for [`AuthError::RateLimited`].
 pub fn auth_api_error(error: &AuthError) -> ApiError {
     let api_error = match error {
-        AuthError::Storage(catalog_error) => return to_logged_api_error(catalog_error),
+        AuthError::Storage(storage_error) => {
+            let api_error = storage_api_error(storage_error);
+            log(storage_error, api_error.code);
+            return api_error;
+        }
         AuthError::InvalidCredentials => {
             ApiError::new(ErrorCode::Unauthorized, "Wrong username or password.")
         }
@@ -129,6 +139,10 @@ pub fn auth_api_error(error: &AuthError) -> ApiError {
         AuthError::TokenNotFound { id } => ApiError::new(
             ErrorCode::NotFound,
             format!("You have no API token with the id {id:?}."),
+        ),
+        AuthError::TokenCannotCreateTokens => ApiError::new(
+            ErrorCode::Forbidden,
+            "Create tokens from a signed-in browser session (the Settings page), not with a token.",
         ),
         AuthError::InvalidToken => ApiError::new(
             ErrorCode::Unauthorized,

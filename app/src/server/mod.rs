@@ -47,7 +47,7 @@ fn caller() -> Caller {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Caller::ApiClient;
     };
-    let is_api = parts.uri.path().starts_with("/api/");
+    let is_api = parts.uri.path().starts_with(shared::routes::API_PREFIX);
     let accepts_html = parts
         .headers
         .get(http::header::ACCEPT)

@@ -19,6 +19,8 @@ const DETECTION_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableProfile {
     pub columns: Vec<Column>,
+    /// Names given to columns whose header cell was empty (`column_N`).
+    pub unnamed_columns: Vec<String>,
     /// Data rows, the header not counted.
     pub row_count: u64,
     pub delimiter: u8,
@@ -84,11 +86,6 @@ impl TableProfiler {
         }
     }
 
-    /// Rows counted so far (useful for progress).
-    pub fn rows_so_far(&self) -> u64 {
-        self.parser.as_ref().map_or(0, |parser| parser.rows)
-    }
-
     pub fn finish(mut self) -> TableProfile {
         let is_empty = self.parser.is_none() && self.pending.is_empty();
         if self.parser.is_none() {
@@ -97,6 +94,7 @@ impl TableProfiler {
         let Some(mut parser) = self.parser.take() else {
             return TableProfile {
                 columns: Vec::new(),
+                unnamed_columns: Vec::new(),
                 row_count: 0,
                 delimiter: b',',
                 ragged_rows: 0,
@@ -107,12 +105,22 @@ impl TableProfiler {
         };
         parser.feed(&[]);
         let header = parser.header.clone().unwrap_or_default();
+        let names: Vec<_> = header
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| column_name(raw, index))
+            .collect();
         TableProfile {
-            columns: header
+            unnamed_columns: names
                 .iter()
+                .filter(|name| name.unnamed)
+                .map(|name| name.name.clone())
+                .collect(),
+            columns: names
+                .into_iter()
                 .enumerate()
                 .map(|(index, name)| Column {
-                    name: column_name(name, index),
+                    name: name.name,
                     column_type: parser
                         .columns
                         .get(index)
@@ -277,6 +285,14 @@ mod tests {
                 ColumnType::Date
             ]
         );
+    }
+
+    #[test]
+    fn only_empty_header_cells_are_unnamed_not_names_that_look_like_placeholders() {
+        let profile = profile_in_chunks(b"id,,column_total\n1,2,3\n", 1024);
+        let names: Vec<&str> = profile.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["id", "column_2", "column_total"]);
+        assert_eq!(profile.unnamed_columns, vec!["column_2".to_owned()]);
     }
 
     #[test]

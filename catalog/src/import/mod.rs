@@ -1,4 +1,4 @@
-//! Importing CSV files as tables, and deleting tables and databases.
+//! Importing CSV files as tables.
 //!
 //! An import streams the upload to S3 (multipart, parts of a few MiB) while checking and
 //! profiling it in the same pass, so the server never holds a whole file:
@@ -17,19 +17,19 @@
 //! that went away) the multipart upload is aborted, a replaced table stays as it was, and a
 //! new database gets no marker.
 
-pub mod encoding;
-pub mod sniff;
+pub(crate) mod encoding;
+pub(crate) mod sniff;
 
 use std::collections::HashMap;
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use shared::{Column, DatabaseName, TableName, UserName};
+use shared::{Column, DatabaseName, TableName, UserName, Warning, WarningKind};
 
 use crate::Catalog;
 use crate::csv::profile::TableProfile;
 use crate::error::CatalogError;
-use crate::layout::Scope;
+use crate::layout::{Layout, Scope};
 use crate::tables::TableWriter;
 use encoding::{SourceEncoding, Utf8Checker, windows_1252_to_utf8};
 
@@ -53,7 +53,7 @@ pub struct ImportedTable {
     pub rows: u64,
     pub columns: Vec<Column>,
     pub bytes: u64,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     pub replaced: bool,
 }
 
@@ -96,6 +96,12 @@ pub enum ImportError {
     CutOff { detail: String },
 }
 
+impl From<storage::StorageError> for ImportError {
+    fn from(error: storage::StorageError) -> Self {
+        ImportError::Catalog(error.into())
+    }
+}
+
 impl Catalog {
     /// Imports one file as a table of the user's database (created if new).
     pub async fn import_table<S, E>(
@@ -111,7 +117,7 @@ impl Catalog {
     {
         self.refuse_default_database(database).await?;
         let scope = Scope::User(user.clone());
-        let layout = self.store().layout();
+        let layout = Layout::of(self.store());
         let key = layout.table_key(&scope, database, &import.table);
         let existed = self.store().exists(&key).await?;
         if existed && !import.replace {
@@ -143,11 +149,7 @@ impl Catalog {
         let (profile, pending) = writer.finish_profile();
         let mut warnings = check_profile(&profile)?;
         if reader.encoding == Some(SourceEncoding::Windows1252) {
-            warnings.insert(
-                0,
-                "The file was not UTF-8; it was read as Windows-1252 (Latin-1) and saved as UTF-8."
-                    .to_owned(),
-            );
+            warnings.insert(0, WarningKind::ConvertedFromWindows1252.into());
         }
         let stats = pending.publish(&profile).await?;
         // The marker comes last: a database whose first import failed never appears.
@@ -161,75 +163,6 @@ impl Catalog {
             warnings,
             replaced: existed,
         })
-    }
-
-    /// Deletes one table of the user's and its statistics. Returns how many objects were
-    /// deleted (the table, and its statistics when it had them).
-    pub async fn delete_table(
-        &self,
-        user: &UserName,
-        database: &DatabaseName,
-        table: &TableName,
-    ) -> Result<usize, CatalogError> {
-        self.refuse_default_database(database).await?;
-        let scope = Scope::User(user.clone());
-        let layout = self.store().layout();
-        let key = layout.table_key(&scope, database, table);
-        if !self.store().exists(&key).await? {
-            return Err(CatalogError::TableNotFound {
-                database: database.to_string(),
-                table: table.to_string(),
-            });
-        }
-        let stats_key = layout.stats_key(&scope, database, table);
-        let mut keys = vec![key];
-        if self.store().exists(&stats_key).await? {
-            keys.push(stats_key);
-        }
-        self.store().delete_keys(&keys).await?;
-        self.invalidate_table(&scope, database, table);
-        Ok(keys.len())
-    }
-
-    /// Deletes one of the user's databases with every object under it. Returns how many
-    /// objects were deleted.
-    pub async fn delete_database(
-        &self,
-        user: &UserName,
-        database: &DatabaseName,
-    ) -> Result<usize, CatalogError> {
-        self.refuse_default_database(database).await?;
-        let scope = Scope::User(user.clone());
-        let prefix = self.store().layout().database_prefix(&scope, database);
-        let keys: Vec<String> = self
-            .store()
-            .list(&prefix)
-            .await?
-            .into_iter()
-            .map(|object| object.key)
-            .collect();
-        if keys.is_empty() {
-            return Err(CatalogError::DatabaseNotFound {
-                database: database.to_string(),
-            });
-        }
-        self.store().delete_keys(&keys).await?;
-        self.invalidate_database(&scope, database);
-        Ok(keys.len())
-    }
-
-    /// Default databases are read-only for everyone, and their names are taken.
-    async fn refuse_default_database(&self, database: &DatabaseName) -> Result<(), CatalogError> {
-        let prefix = self
-            .store()
-            .layout()
-            .database_prefix(&Scope::Default, database);
-        if self.store().list_any(&prefix).await? {
-            return Err(CatalogError::ReadOnly {
-                database: database.to_string(),
-            });
-        }
-        Ok(())
     }
 }
 
@@ -348,7 +281,7 @@ fn ragged_message(count: u64, lines: &[u64]) -> String {
 }
 
 /// Refuses what cannot be imported; returns warnings for what can.
-fn check_profile(profile: &TableProfile) -> Result<Vec<String>, ImportError> {
+fn check_profile(profile: &TableProfile) -> Result<Vec<Warning>, ImportError> {
     if profile.is_empty || profile.columns.is_empty() {
         return Err(ImportError::Empty);
     }
@@ -369,20 +302,13 @@ fn check_profile(profile: &TableProfile) -> Result<Vec<String>, ImportError> {
         });
     }
     let mut warnings = Vec::new();
-    let unnamed: Vec<String> = profile
-        .columns
-        .iter()
-        .filter(|column| column.name.starts_with("column_"))
-        .map(|column| column.name.clone())
-        .collect();
-    if !unnamed.is_empty() {
-        warnings.push(format!(
-            "Some columns have no name in the header; they are shown as {}.",
-            unnamed.join(", ")
-        ));
+    if !profile.unnamed_columns.is_empty() {
+        warnings.push(Warning::from(WarningKind::UnnamedColumns {
+            columns: profile.unnamed_columns.clone(),
+        }));
     }
     if profile.row_count == 0 {
-        warnings.push("The file has a header but no rows.".to_owned());
+        warnings.push(WarningKind::NoRows.into());
     }
     Ok(warnings)
 }

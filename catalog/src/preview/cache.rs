@@ -1,4 +1,4 @@
-//! The server's preview caches (DESIGN.md §5).
+//! The server's preview caches (docs/ARCHITECTURE.md, "Caches and what clears them").
 //!
 //! - Listings, per database, trusted for `revalidate_after`: within that time a repeated
 //!   preview makes no S3 request at all; after it, one LIST revalidates every table.
@@ -16,8 +16,7 @@ use quick_cache::sync::Cache;
 use shared::{DatabaseName, TablePreview};
 
 use crate::layout::Scope;
-use crate::stats::ObjectVersion;
-use crate::store::ListedObject;
+use storage::{ListedObject, ObjectVersion};
 
 /// The objects of one database as listed at one moment.
 #[derive(Debug)]
@@ -74,8 +73,12 @@ fn approximate_bytes(preview: &TablePreview) -> u64 {
         .iter()
         .map(|c| c.name.len() + STRING + 8)
         .sum();
-    let warnings: usize = preview.warnings.iter().map(String::len).sum();
-    (cells + columns + warnings + preview.name.len() + 256) as u64
+    let warnings: usize = preview
+        .warnings
+        .iter()
+        .map(|warning| warning.message.len())
+        .sum();
+    (cells + columns + warnings + preview.name.as_str().len() + 256) as u64
 }
 
 #[derive(Clone)]
@@ -161,10 +164,5 @@ impl PreviewCaches {
         self.listings.remove(&(scope.clone(), database.clone()));
         self.tables
             .retain(|key, _| !key.starts_with(database_prefix));
-    }
-
-    /// Bytes held by table previews now.
-    pub fn table_bytes(&self) -> u64 {
-        self.tables.weight()
     }
 }

@@ -2,10 +2,11 @@
 //! in the background, in constant memory, stored as statistics for the version read. The
 //! request that asked gets an estimate at once; later requests get the exact count.
 
+use storage::{ObjectVersion, Store};
+
 use crate::csv::profile::TableProfiler;
-use crate::error::{CatalogError, Result};
-use crate::stats::{ObjectVersion, StatsSource, TableStats};
-use crate::store::Store;
+use crate::error::Result;
+use crate::stats::{StatsSource, TableStats};
 
 /// Counts `key` and stores its statistics at `stats_key`. Returns `None` when the object
 /// changed while it was read (nothing is stored then; the next preview starts again).
@@ -15,27 +16,9 @@ pub async fn count_and_store(
     stats_key: &str,
     version: &ObjectVersion,
 ) -> Result<Option<TableStats>> {
-    let output = store
-        .client()
-        .get_object()
-        .bucket(store.bucket())
-        .key(key)
-        .set_if_match(version.etag.clone())
-        .send()
-        .await
-        .map_err(|error| CatalogError::from_sdk("GetObject", key, &error))?;
-    let mut body = output.body;
+    let mut body = store.read(key, None, version.etag.as_deref()).await?;
     let mut profiler = TableProfiler::new();
-    while let Some(chunk) = body
-        .try_next()
-        .await
-        .map_err(|error| CatalogError::Storage {
-            operation: "GetObject",
-            target: key.to_owned(),
-            failure: crate::StorageFailure::Unreachable,
-            detail: format!("reading the object failed: {error}"),
-        })?
-    {
+    while let Some(chunk) = body.next_chunk().await? {
         profiler.feed(&chunk);
     }
     let profile = profiler.finish();

@@ -8,12 +8,11 @@ use csv_async::{AsyncReaderBuilder, ByteRecord};
 use shared::{ColumnType, MAX_SAMPLE_ROWS};
 use tokio::io::AsyncReadExt;
 
-use super::ranged::{RangedReader, fetch_range};
 use crate::csv::UTF8_BOM;
 use crate::csv::dialect::detect_delimiter;
 use crate::csv::infer::TypeInference;
 use crate::error::{CatalogError, Result};
-use crate::store::{ListedObject, Store};
+use storage::{ListedObject, RangedReader, StorageError, Store};
 
 /// The first range asked for: enough for the header and hundreds of ordinary rows.
 pub const FIRST_RANGE_BYTES: u64 = 64 * 1024;
@@ -59,18 +58,11 @@ pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize)
     }
     let etag = object.version.etag.clone();
     let first_end = size.min(FIRST_RANGE_BYTES);
-    let first = fetch_range(
-        store.clone(),
-        object.key.clone(),
-        etag.clone(),
-        0,
-        first_end,
-    )
-    .await?
-    .collect()
-    .await
-    .map_err(|error| read_error(&object.key, &error))?
-    .into_bytes();
+    let first = store
+        .read(&object.key, Some(0..first_end), etag.as_deref())
+        .await?
+        .collect()
+        .await?;
     let bom = if first.starts_with(UTF8_BOM) {
         UTF8_BOM.len()
     } else {
@@ -162,11 +154,8 @@ fn decode(record: &ByteRecord, invalid_utf8: &mut bool) -> Vec<String> {
         .collect()
 }
 
+/// The parser reads bytes only (flexible records, no UTF-8 check), so its errors are the
+/// ranged reads' I/O errors: the storage's.
 fn read_error(key: &str, error: &dyn std::fmt::Display) -> CatalogError {
-    CatalogError::Storage {
-        operation: "GetObject",
-        target: key.to_owned(),
-        failure: crate::StorageFailure::Unreachable,
-        detail: format!("reading the object failed: {error}"),
-    }
+    StorageError::read_failed(key, error).into()
 }

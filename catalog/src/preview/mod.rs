@@ -2,7 +2,6 @@
 //! row count and size, read from the head of each object only.
 //!
 //! - [`head`]: the ranged, streamed read of a table's first rows (csv-async).
-//! - [`ranged`]: the `AsyncRead` over growing ranged GETs under it.
 //! - [`cache`]: listings trusted for a short interval, previews keyed by object version.
 //! - [`count`]: the exact row count of tables other tools wrote, once, in the background.
 //!
@@ -11,25 +10,25 @@
 //! and otherwise are estimated from the bytes per row read, while the exact count is
 //! computed in the background and stored for next time.
 
-pub mod cache;
-pub mod count;
+pub(crate) mod cache;
+pub(crate) mod count;
 pub mod head;
-pub mod ranged;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use shared::{Column, DatabaseName, SchemaPreview, TableName, TablePreview, UserName};
+use shared::{Column, DatabaseName, SchemaPreview, TableName, TablePreview, UserName, WarningKind};
 
 use crate::Catalog;
 use crate::csv::column_name;
 use crate::csv::dialect::delimiter_name;
 use crate::error::{CatalogError, Result};
-use crate::layout::{Entry, Scope};
-use crate::stats::{ObjectVersion, TableStats};
-use crate::store::ListedObject;
+use crate::layout::{Entry, Layout, Scope};
+use storage::{ListedObject, ObjectVersion};
+
+use crate::stats::TableStats;
 use cache::{CachedListing, CachedTable};
 use head::{Head, MAX_HEAD_BYTES, read_head};
 
@@ -65,7 +64,7 @@ impl Catalog {
         sample_rows: usize,
     ) -> Result<SchemaPreview> {
         let (scope, listing) = self.find_database(user, database).await?;
-        let layout = self.store().layout();
+        let layout = Layout::of(self.store());
         let listed_keys: HashSet<&str> = listing.objects.iter().map(|o| o.key.as_str()).collect();
         let tables: Vec<(TableName, ListedObject, bool)> = listing
             .objects
@@ -91,7 +90,7 @@ impl Catalog {
             .try_collect()
             .await?;
         Ok(SchemaPreview {
-            database: database.to_string(),
+            database: database.clone(),
             is_default: scope == Scope::Default,
             tables: previews,
         })
@@ -99,13 +98,13 @@ impl Catalog {
 
     /// Forgets what this server cached about one table (after writing or deleting it).
     pub fn invalidate_table(&self, scope: &Scope, database: &DatabaseName, table: &TableName) {
-        let key = self.store().layout().table_key(scope, database, table);
+        let key = Layout::of(self.store()).table_key(scope, database, table);
         self.caches().invalidate_table(scope, database, &key);
     }
 
     /// Forgets what this server cached about a database and all its tables.
     pub fn invalidate_database(&self, scope: &Scope, database: &DatabaseName) {
-        let prefix = self.store().layout().database_prefix(scope, database);
+        let prefix = Layout::of(self.store()).database_prefix(scope, database);
         self.caches().invalidate_database(scope, database, &prefix);
     }
 
@@ -139,7 +138,7 @@ impl Catalog {
         if let Some(fresh) = self.caches().fresh_listing(scope, database) {
             return Ok(fresh);
         }
-        let prefix = self.store().layout().database_prefix(scope, database);
+        let prefix = Layout::of(self.store()).database_prefix(scope, database);
         let objects = self.store().list(&prefix).await?;
         Ok(self.caches().store_listing(scope, database, objects))
     }
@@ -160,14 +159,14 @@ impl Catalog {
         {
             return Ok(preview);
         }
-        let stats_key = self.store().layout().stats_key(scope, database, &table);
+        let stats_key = Layout::of(self.store()).stats_key(scope, database, &table);
         let stats = if has_stats {
             self.read_stats(&stats_key, &object.version).await
         } else {
             None
         };
         let head = read_head(self.store(), object, sample_rows).await?;
-        let preview = build_preview(table.as_str(), object.size, &head, stats.as_ref());
+        let preview = build_preview(&table, object.size, &head, stats.as_ref());
         if !preview.row_count_exact {
             self.count_in_background(scope, database, &table, object);
         }
@@ -210,7 +209,7 @@ impl Catalog {
         let database = database.clone();
         let key = object.key.clone();
         let version = object.version.clone();
-        let stats_key = self.store().layout().stats_key(&scope, &database, table);
+        let stats_key = Layout::of(self.store()).stats_key(&scope, &database, table);
         tokio::spawn(async move {
             let started = std::time::Instant::now();
             match count::count_and_store(catalog.store(), &key, &stats_key, &version).await {
@@ -232,14 +231,14 @@ impl Catalog {
 
 /// The preview of one table from its head and, when they describe it, its statistics.
 pub fn build_preview(
-    name: &str,
+    name: &TableName,
     size: u64,
     head: &Head,
     stats: Option<&TableStats>,
 ) -> TablePreview {
     let mut warnings = Vec::new();
     if size == 0 {
-        warnings.push("This table is empty: its file has no content.".to_owned());
+        warnings.push(WarningKind::EmptyFile.into());
     }
     let whole_file_types = stats
         .map(|stats| &stats.columns)
@@ -249,7 +248,7 @@ pub fn build_preview(
         .iter()
         .enumerate()
         .map(|(index, raw)| Column {
-            name: column_name(raw, index),
+            name: column_name(raw, index).name,
             column_type: whole_file_types
                 .and_then(|columns| columns.get(index))
                 .map(|column| column.column_type)
@@ -263,32 +262,35 @@ pub fn build_preview(
         None => (estimate_rows(size, head), false),
     };
     if !head.ragged.is_empty() {
-        warnings.push(format!(
-            "{} of the rows shown have more or fewer fields than the header; they are marked.",
-            head.ragged.len()
-        ));
-    }
-    if let Some(stats) = stats.filter(|stats| stats.ragged_rows > 0) {
-        warnings.push(format!(
-            "{} rows in the whole table have more or fewer fields than the header.",
-            stats.ragged_rows
-        ));
-    }
-    if head.invalid_utf8 || stats.is_some_and(|stats| stats.invalid_utf8) {
         warnings.push(
-            "Some bytes are not valid UTF-8; they are shown as \u{FFFD}. Save the file as UTF-8 to see them correctly."
-                .to_owned(),
+            WarningKind::RaggedRowsShown {
+                count: head.ragged.len(),
+            }
+            .into(),
         );
     }
+    if let Some(stats) = stats.filter(|stats| stats.ragged_rows > 0) {
+        warnings.push(
+            WarningKind::RaggedRowsInTable {
+                count: stats.ragged_rows,
+            }
+            .into(),
+        );
+    }
+    if head.invalid_utf8 || stats.is_some_and(|stats| stats.invalid_utf8) {
+        warnings.push(WarningKind::InvalidUtf8.into());
+    }
     if head.hit_byte_cap {
-        warnings.push(format!(
-            "Rows in this file are very long: a preview reads at most {} MiB, which held {} complete rows.",
-            MAX_HEAD_BYTES / (1024 * 1024),
-            head.complete_rows
-        ));
+        warnings.push(
+            WarningKind::LongRows {
+                limit_mib: MAX_HEAD_BYTES / (1024 * 1024),
+                complete_rows: head.complete_rows,
+            }
+            .into(),
+        );
     }
     TablePreview {
-        name: name.to_owned(),
+        name: name.clone(),
         columns,
         sample_rows: head.rows.clone(),
         row_count,
@@ -335,21 +337,26 @@ mod tests {
     fn the_estimate_scales_the_rows_read_to_the_object_size() {
         // 100 rows in 1,000 bytes after a 10-byte header; the object has 10,010 bytes.
         let head = head_with(100, 10, 1_010, false);
-        let preview = build_preview("t", 10_010, &head, None);
+        let preview = build_preview(&TableName::parse("t").unwrap(), 10_010, &head, None);
         assert_eq!(preview.row_count, 1_000);
         assert!(!preview.row_count_exact);
     }
 
     #[test]
     fn a_head_that_holds_the_whole_object_counts_exactly() {
-        let preview = build_preview("t", 1_010, &head_with(100, 10, 1_010, true), None);
+        let preview = build_preview(
+            &TableName::parse("t").unwrap(),
+            1_010,
+            &head_with(100, 10, 1_010, true),
+            None,
+        );
         assert_eq!((preview.row_count, preview.row_count_exact), (100, true));
     }
 
     #[test]
     fn an_empty_object_says_so() {
         let preview = build_preview(
-            "t",
+            &TableName::parse("t").unwrap(),
             0,
             &Head {
                 whole_object: true,
@@ -361,6 +368,6 @@ mod tests {
         assert_eq!(preview.row_count, 0);
         assert!(preview.row_count_exact);
         assert!(preview.columns.is_empty());
-        assert!(preview.warnings[0].contains("empty"));
+        assert_eq!(preview.warnings[0].kind, WarningKind::EmptyFile);
     }
 }

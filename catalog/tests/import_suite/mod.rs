@@ -1,14 +1,13 @@
-//! Import and delete tests, written once and run against every S3 implementation (see
-//! `embedded_s3.rs` and `moto_s3.rs`).
+//! Import and delete tests, written once and run against every S3 implementation (`on_both_servers.rs`).
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use catalog::import::{ImportError, TableImport};
 use catalog::testing::TestStore;
-use catalog::{CatalogError, Scope};
+use catalog::{CatalogError, Layout, Scope};
 use futures::stream;
-use shared::{ColumnType, DatabaseName, TableName, UserName};
+use shared::{ColumnType, DatabaseName, TableName, UserName, WarningKind};
 
 fn user() -> UserName {
     UserName::parse("alice").unwrap()
@@ -98,7 +97,7 @@ pub async fn an_import_is_previewed_exactly_from_its_statistics_without_a_scan(s
     );
     assert_eq!(store.catalog.background_counts_running(), 0);
     let listed = store.catalog.list_databases(&user()).await.unwrap();
-    assert_eq!(listed[0].tables, vec!["items".to_owned()]);
+    assert_eq!(listed[0].tables, vec!["items"]);
 }
 
 pub async fn a_replace_is_seen_at_once_and_never_mixed(store: TestStore) {
@@ -260,6 +259,22 @@ pub async fn an_upload_cut_off_midway_aborts_and_keeps_the_old_table(store: Test
     );
 }
 
+pub async fn only_empty_header_cells_are_reported_as_unnamed_columns(store: TestStore) {
+    let named = import_bytes(&store, "shop", "totals", b"column_total,amount\n1,2\n")
+        .await
+        .unwrap();
+    assert!(named.warnings.is_empty(), "{:?}", named.warnings);
+    let unnamed = import_bytes(&store, "shop", "gaps", b"id,,column_total\n1,2,3\n")
+        .await
+        .unwrap();
+    assert_eq!(
+        unnamed.warnings.iter().map(|w| &w.kind).collect::<Vec<_>>(),
+        vec![&WarningKind::UnnamedColumns {
+            columns: vec!["column_2".to_owned()]
+        }]
+    );
+}
+
 pub async fn windows_1252_files_are_converted_to_utf8_and_the_report_says_so(store: TestStore) {
     let imported = import_bytes(
         &store,
@@ -270,7 +285,7 @@ pub async fn windows_1252_files_are_converted_to_utf8_and_the_report_says_so(sto
     .await
     .unwrap();
     assert!(
-        imported.warnings[0].contains("Windows-1252"),
+        imported.warnings[0].kind == WarningKind::ConvertedFromWindows1252,
         "{:?}",
         imported.warnings
     );
@@ -288,10 +303,8 @@ pub async fn windows_1252_files_are_converted_to_utf8_and_the_report_says_so(sto
 }
 
 pub async fn default_databases_are_read_only(store: TestStore) {
-    let key = store
-        .store()
-        .layout()
-        .table_key(&Scope::Default, &db("school"), &table("students"));
+    let key =
+        Layout::of(store.store()).table_key(&Scope::Default, &db("school"), &table("students"));
     store.put_raw(&key, b"id\n1\n").await;
     let keys = store.all_keys().await;
     let error = import_bytes(&store, "school", "mine", b"a\n1\n")
@@ -391,20 +404,15 @@ pub async fn deleting_a_database_removes_everything_under_it(store: TestStore) {
     );
 }
 
-/// Calls `$runner!` with the name of every test in this suite.
-macro_rules! all_tests {
-    ($runner:ident) => {
-        $runner!(
+storage::on_both_servers!(catalog::testing::fresh =>
             an_import_is_previewed_exactly_from_its_statistics_without_a_scan,
             a_replace_is_seen_at_once_and_never_mixed,
             an_existing_table_is_a_conflict_unless_replaced,
             bad_files_are_refused_and_leave_the_bucket_as_it_was,
             an_upload_cut_off_midway_aborts_and_keeps_the_old_table,
-            windows_1252_files_are_converted_to_utf8_and_the_report_says_so,
+            only_empty_header_cells_are_reported_as_unnamed_columns,
+    windows_1252_files_are_converted_to_utf8_and_the_report_says_so,
             default_databases_are_read_only,
             deleting_a_table_removes_it_and_its_statistics,
             deleting_a_database_removes_everything_under_it,
-        );
-    };
-}
-pub(crate) use all_tests;
+);

@@ -1,11 +1,12 @@
-//! The listing tests, written once and run against every S3 implementation (see
-//! `embedded_s3.rs` and `moto_s3.rs`). Each function receives a fresh, empty store.
+//! The listing tests, written once and run against every S3 implementation (`on_both_servers.rs`). Each function receives a fresh, empty store.
 
-use catalog::Scope;
+use catalog::{Layout, Scope};
 use futures::stream::{self, StreamExt};
 use shared::{DatabaseName, DatabaseSummary, TableName, UserName};
 
+use catalog::PreviewSettings;
 use catalog::testing::TestStore;
+use storage::testing::Server;
 
 /// Every suite test runs under this key prefix, so prefixes are tested everywhere.
 pub const SUITE_PREFIX: &str = "team";
@@ -24,18 +25,18 @@ fn alice() -> UserName {
 
 fn summary(name: &str, tables: &[&str], is_default: bool) -> DatabaseSummary {
     DatabaseSummary {
-        name: name.into(),
+        name: DatabaseName::parse(name).unwrap(),
         table_count: tables.len(),
-        tables: tables.iter().map(|t| (*t).to_owned()).collect(),
+        tables: tables
+            .iter()
+            .map(|t| TableName::parse(t).unwrap())
+            .collect(),
         is_default,
     }
 }
 
 async fn put_table(store: &TestStore, scope: &Scope, database: &str, name: &str) {
-    let key = store
-        .store()
-        .layout()
-        .table_key(scope, &db(database), &table(name));
+    let key = Layout::of(store.store()).table_key(scope, &db(database), &table(name));
     store.put_raw(&key, b"id,name\n1,a\n").await;
 }
 
@@ -79,7 +80,7 @@ pub async fn keys_follow_the_documented_layout(store: TestStore) {
         .create_database(&alice(), &db("shop"))
         .await
         .unwrap();
-    let prefix = store.store().layout().prefix().to_owned();
+    let prefix = store.store().prefix().to_owned();
     assert_eq!(
         store.all_keys().await,
         vec![
@@ -90,7 +91,7 @@ pub async fn keys_follow_the_documented_layout(store: TestStore) {
 }
 
 pub async fn reserved_objects_and_other_files_are_hidden_from_the_table_list(store: TestStore) {
-    let layout = store.store().layout().clone();
+    let layout = Layout::of(store.store());
     let scope = Scope::Default;
     put_table(&store, &scope, "school", "students").await;
     let stats = layout.stats_key(&scope, &db("school"), &table("students"));
@@ -111,7 +112,7 @@ pub async fn reserved_objects_and_other_files_are_hidden_from_the_table_list(sto
 }
 
 pub async fn folders_with_invalid_names_written_by_other_tools_are_not_databases(store: TestStore) {
-    let scope_prefix = store.store().layout().scope_prefix(&Scope::Default);
+    let scope_prefix = Layout::of(store.store()).scope_prefix(&Scope::Default);
     for bad in [".hidden", "with space", "_private", "dots.in.name"] {
         store
             .put_raw(&format!("{scope_prefix}{bad}/t.csv"), b"a\n1\n")
@@ -139,15 +140,7 @@ pub async fn another_users_databases_are_not_listed(store: TestStore) {
 
 pub async fn objects_outside_the_configured_prefix_are_ignored(store: TestStore) {
     // The store under test was opened with SUITE_PREFIX; write beside it.
-    let client = store.other_client();
-    client
-        .put_object()
-        .bucket(store.store().bucket())
-        .key("default/elsewhere/t.csv")
-        .body(b"a\n1\n".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    store.put_raw("default/elsewhere/t.csv", b"a\n1\n").await;
     put_table(&store, &Scope::Default, "inside", "t").await;
 
     let listed = store.catalog.list_databases(&alice()).await.unwrap();
@@ -164,8 +157,14 @@ pub async fn listings_longer_than_one_page_are_followed_to_the_end(store: TestSt
     let listed = store.catalog.list_databases(&alice()).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].table_count, 1_005);
-    assert_eq!(listed[0].tables.first().map(String::as_str), Some("t0000"));
-    assert_eq!(listed[0].tables.last().map(String::as_str), Some("t1004"));
+    assert_eq!(
+        listed[0].tables.first().map(TableName::as_str),
+        Some("t0000")
+    );
+    assert_eq!(
+        listed[0].tables.last().map(TableName::as_str),
+        Some("t1004")
+    );
 }
 
 pub async fn invalid_names_are_refused_with_a_clear_message_and_write_nothing(store: TestStore) {
@@ -196,26 +195,24 @@ pub async fn invalid_names_are_refused_with_a_clear_message_and_write_nothing(st
             }
         }
     }
-    let prefix = store.store().layout().prefix().to_owned();
+    let prefix = store.store().prefix().to_owned();
     assert_eq!(store.store().list(&prefix).await.unwrap(), vec![]);
 }
 
 pub async fn the_list_reads_no_table_content(store: TestStore) {
     // A table whose content is not CSV at all still lists: the list never opens objects.
-    let key = store
-        .store()
-        .layout()
-        .table_key(&Scope::Default, &db("raw"), &table("blob"));
+    let key = Layout::of(store.store()).table_key(&Scope::Default, &db("raw"), &table("blob"));
     store.put_raw(&key, &[0xff, 0x00, 0xfe, 0x01]).await;
     let listed = store.catalog.list_databases(&alice()).await.unwrap();
     assert_eq!(listed, vec![summary("raw", &["blob"], true)]);
 }
 
-/// Calls `$runner!` with the name of every test in this suite: the one list each S3
-/// implementation's test file expands into `#[tokio::test]` functions.
-macro_rules! all_tests {
-    ($runner:ident) => {
-        $runner!(
+/// A catalog under [`SUITE_PREFIX`], so the suite also proves keys outside it are ignored.
+async fn fixture(server: Server) -> TestStore {
+    TestStore::start(server, SUITE_PREFIX, PreviewSettings::default()).await
+}
+
+storage::on_both_servers!(fixture =>
             an_empty_bucket_lists_no_databases,
             default_and_own_databases_are_listed_sorted_with_their_tables,
             a_database_with_a_marker_but_no_tables_is_listed_empty,
@@ -227,7 +224,4 @@ macro_rules! all_tests {
             listings_longer_than_one_page_are_followed_to_the_end,
             the_list_reads_no_table_content,
             invalid_names_are_refused_with_a_clear_message_and_write_nothing,
-        );
-    };
-}
-pub(crate) use all_tests;
+);

@@ -3,9 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::CatalogError;
+use crate::error::StorageError;
 
-/// Where the catalog keeps its objects.
+/// Where the app keeps its objects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorageSetting {
     /// The in-process S3 server, data under `DBM_DATA_DIR`.
@@ -15,10 +15,10 @@ pub enum StorageSetting {
 }
 
 impl FromStr for StorageSetting {
-    type Err = CatalogError;
+    type Err = StorageError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        let invalid = |reason: &str| CatalogError::InvalidStorageSetting {
+        let invalid = |reason: &str| StorageError::InvalidSetting {
             value: value.to_owned(),
             reason: reason.to_owned(),
         };

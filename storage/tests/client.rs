@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use catalog::StaticEndpoint;
+use storage::{StaticEndpoint, Store};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 
@@ -18,12 +18,16 @@ async fn an_https_endpoint_is_accepted_and_spoken_to_with_tls() {
         buffer
     });
 
-    let client = catalog::s3_client::client_for_endpoint(&StaticEndpoint {
-        url: format!("https://127.0.0.1:{port}"),
-        access_key: "key".into(),
-        secret_key: "secret".into(),
-    });
-    let request = tokio::spawn(async move { client.list_buckets().send().await });
+    let store = Store::for_endpoint(
+        &StaticEndpoint {
+            url: format!("https://127.0.0.1:{port}"),
+            access_key: "key".into(),
+            secret_key: "secret".into(),
+        },
+        "bucket",
+        "",
+    );
+    let request = tokio::spawn(async move { store.check_bucket().await });
 
     // A TLS record starts with 0x16 (handshake), then the protocol version 0x03 0x0?.
     let bytes = first_bytes.await.unwrap();

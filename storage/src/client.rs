@@ -59,7 +59,7 @@ fn timeouts() -> TimeoutConfig {
 }
 
 /// A client for one explicit endpoint (path-style addressing, fixed credentials).
-pub fn client_for_endpoint(endpoint: &StaticEndpoint) -> aws_sdk_s3::Client {
+pub(crate) fn client_for_endpoint(endpoint: &StaticEndpoint) -> aws_sdk_s3::Client {
     let credentials = Credentials::new(
         &endpoint.access_key,
         &endpoint.secret_key,
@@ -91,7 +91,7 @@ pub fn client_for_endpoint(endpoint: &StaticEndpoint) -> aws_sdk_s3::Client {
 /// The region comes from the environment or the profile, else `us-east-1`; it is never
 /// looked up from the EC2 instance metadata service, which would be a network call at
 /// start-up that most deployments cannot answer.
-pub async fn client_from_environment() -> (aws_sdk_s3::Client, String) {
+pub(crate) async fn client_from_environment() -> (aws_sdk_s3::Client, String) {
     let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
         .or_else(ProfileFileRegionProvider::new())
         .or_else(Region::new(FALLBACK_REGION));

@@ -1,59 +1,65 @@
-//! The S3 primitives the catalog is built from: one bucket, one client, the layout. Every
-//! request the catalog makes goes through here, so errors always name the operation and key.
+//! The S3 primitives everything else is built from: one bucket, one client, one key
+//! prefix. Every request the app makes goes through here (the client is private to this
+//! crate), so every error names the operation and the key.
+
+use std::ops::Range;
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
-use crate::error::{CatalogError, Result, StorageFailure};
-use crate::layout::Layout;
-use crate::stats::ObjectVersion;
+use crate::client::{self, StaticEndpoint};
+use crate::error::{Result, StorageError, StorageFailure};
+use crate::object::{ListedObject, ObjectBody};
 use crate::upload::ObjectWriter;
 
-/// A listed object: its key and the version the listing reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedObject {
-    pub key: String,
-    pub size: u64,
-    pub version: ObjectVersion,
-}
-
-/// One bucket reached through one client, with the key layout on top.
+/// One bucket reached through one client, under one key prefix.
 #[derive(Debug, Clone)]
 pub struct Store {
     client: aws_sdk_s3::Client,
     bucket: String,
-    layout: Layout,
+    /// Empty, or ends with `/`; every key the layers above build starts with it.
+    prefix: String,
     /// Send table data without SigV4 payload hashes (the embedded server only: it is in
     /// this process, on loopback, so there is nothing between to guard against).
     unsigned_payloads: bool,
 }
 
 impl Store {
-    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>, layout: Layout) -> Self {
+    /// A store on an explicit endpoint with fixed credentials (a test server, the
+    /// embedded one through [`crate::EmbeddedS3::store`]). Does not check reachability.
+    pub fn for_endpoint(endpoint: &StaticEndpoint, bucket: &str, prefix: &str) -> Self {
+        Self::new(client::client_for_endpoint(endpoint), bucket, prefix)
+    }
+
+    /// A store configured by the standard AWS environment and config chain, and the
+    /// endpoint it talks to, in words. Does not check reachability.
+    pub async fn from_environment(bucket: &str, prefix: &str) -> (Self, String) {
+        let (client, endpoint) = client::client_from_environment().await;
+        (Self::new(client, bucket, prefix), endpoint)
+    }
+
+    fn new(client: aws_sdk_s3::Client, bucket: &str, prefix: &str) -> Self {
         Self {
             client,
-            bucket: bucket.into(),
-            layout,
+            bucket: bucket.to_owned(),
+            prefix: normalise_prefix(prefix),
             unsigned_payloads: false,
         }
     }
 
     /// Uploads skip payload hashing (see the field); for the embedded server.
-    pub fn with_unsigned_payloads(mut self) -> Self {
+    pub(crate) fn with_unsigned_payloads(mut self) -> Self {
         self.unsigned_payloads = true;
         self
-    }
-
-    pub fn client(&self) -> &aws_sdk_s3::Client {
-        &self.client
     }
 
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
 
-    pub fn layout(&self) -> &Layout {
-        &self.layout
+    /// The key prefix every key of the app starts with: empty, or ending with `/`.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// Succeeds when the bucket exists and our credentials may use it.
@@ -64,15 +70,15 @@ impl Store {
             .send()
             .await
             .map_err(|error| {
-                let error = CatalogError::from_sdk("HeadBucket", &self.bucket, &error);
+                let error = StorageError::from_sdk("HeadBucket", &self.bucket, &error);
                 // HEAD answers carry no error code: a 404 here means the bucket is missing.
                 match error {
-                    CatalogError::Storage {
+                    StorageError::Request {
                         operation,
                         target,
                         failure: StorageFailure::NoSuchKey,
                         detail,
-                    } => CatalogError::Storage {
+                    } => StorageError::Request {
                         operation,
                         target,
                         failure: StorageFailure::NoSuchBucket,
@@ -85,16 +91,16 @@ impl Store {
     }
 
     /// Creates the bucket if it is missing (embedded server and tests only).
-    pub async fn ensure_bucket(&self) -> Result<()> {
+    pub(crate) async fn ensure_bucket(&self) -> Result<()> {
         match self.check_bucket().await {
-            Err(error) if error.storage_failure() == Some(StorageFailure::NoSuchBucket) => {
+            Err(error) if error.failure() == Some(StorageFailure::NoSuchBucket) => {
                 self.client
                     .create_bucket()
                     .bucket(&self.bucket)
                     .send()
                     .await
                     .map_err(|error| {
-                        CatalogError::from_sdk("CreateBucket", &self.bucket, &error)
+                        StorageError::from_sdk("CreateBucket", &self.bucket, &error)
                     })?;
                 Ok(())
             }
@@ -114,8 +120,12 @@ impl Store {
             .send();
         while let Some(page) = pages.next().await {
             let page =
-                page.map_err(|error| CatalogError::from_sdk("ListObjectsV2", prefix, &error))?;
-            objects.extend(page.contents().iter().filter_map(listed_object));
+                page.map_err(|error| StorageError::from_sdk("ListObjectsV2", prefix, &error))?;
+            objects.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(ListedObject::from_listing),
+            );
         }
         Ok(objects)
     }
@@ -129,27 +139,59 @@ impl Store {
             .filter(|object| object.key == key))
     }
 
-    /// A small object's whole content (statistics, markers).
+    /// The listing entry of `key`, which must exist (it was just written): its absence is a
+    /// [`StorageFailure::NoSuchKey`] error.
+    pub async fn require_listed(&self, key: &str) -> Result<ListedObject> {
+        self.listed(key).await?.ok_or_else(|| {
+            StorageError::request(
+                "ListObjectsV2",
+                key,
+                StorageFailure::NoSuchKey,
+                "the object just written is not listed",
+            )
+        })
+    }
+
+    /// A small object's whole content (statistics, markers, account records).
     pub async fn get_small(&self, key: &str) -> Result<Vec<u8>> {
+        Ok(self.read(key, None, None).await?.collect().await?.to_vec())
+    }
+
+    /// Streams `range` of an object (`None`: all of it). With `if_match` (an ETag as
+    /// listed), only that version of the object is read, so reads that span several
+    /// requests never mix two versions: a changed object is a
+    /// [`StorageFailure::PreconditionFailed`] (checked here too, for stores that ignore
+    /// the header).
+    pub async fn read(
+        &self,
+        key: &str,
+        range: Option<Range<u64>>,
+        if_match: Option<&str>,
+    ) -> Result<ObjectBody> {
+        let range =
+            range.map(|range| format!("bytes={}-{}", range.start, range.end.saturating_sub(1)));
         let output = self
             .client
             .get_object()
             .bucket(&self.bucket)
             .key(key)
+            .set_range(range)
+            .set_if_match(if_match.map(str::to_owned))
             .send()
             .await
-            .map_err(|error| CatalogError::from_sdk("GetObject", key, &error))?;
-        let body = output
-            .body
-            .collect()
-            .await
-            .map_err(|error| CatalogError::Storage {
-                operation: "GetObject",
-                target: key.to_owned(),
-                failure: StorageFailure::Unreachable,
-                detail: error.to_string(),
-            })?;
-        Ok(body.to_vec())
+            .map_err(|error| StorageError::from_sdk("GetObject", key, &error))?;
+        // Some stores (s3s-fs among them) ignore If-Match: check the answer's ETag too.
+        if let (Some(expected), Some(served)) = (if_match, output.e_tag())
+            && expected != served
+        {
+            return Err(StorageError::request(
+                "GetObject",
+                key,
+                StorageFailure::PreconditionFailed,
+                format!("the object changed: ETag {served}, expected {expected}"),
+            ));
+        }
+        Ok(ObjectBody::new(key, output.body))
     }
 
     /// Whether any object exists under `prefix` (one request, at most one key listed).
@@ -167,8 +209,8 @@ impl Store {
             .max_keys(1)
             .send()
             .await
-            .map_err(|error| CatalogError::from_sdk("ListObjectsV2", prefix, &error))?;
-        Ok(page.contents().first().and_then(listed_object))
+            .map_err(|error| StorageError::from_sdk("ListObjectsV2", prefix, &error))?;
+        Ok(page.contents().first().and_then(ListedObject::from_listing))
     }
 
     /// Whether an object exists.
@@ -183,8 +225,8 @@ impl Store {
         {
             Ok(_) => Ok(true),
             Err(error) => {
-                let error = CatalogError::from_sdk("HeadObject", key, &error);
-                if error.storage_failure() == Some(StorageFailure::NoSuchKey) {
+                let error = StorageError::from_sdk("HeadObject", key, &error);
+                if error.failure() == Some(StorageFailure::NoSuchKey) {
                     Ok(false)
                 } else {
                     Err(error)
@@ -203,7 +245,7 @@ impl Store {
             .body(ByteStream::from(body))
             .send()
             .await
-            .map_err(|error| CatalogError::from_sdk("PutObject", key, &error))?;
+            .map_err(|error| StorageError::from_sdk("PutObject", key, &error))?;
         Ok(())
     }
 
@@ -228,8 +270,8 @@ impl Store {
         match written {
             Ok(_) => Ok(true),
             Err(error) => {
-                let error = CatalogError::from_sdk("PutObject", key, &error);
-                if error.storage_failure() == Some(StorageFailure::PreconditionFailed) {
+                let error = StorageError::from_sdk("PutObject", key, &error);
+                if error.failure() == Some(StorageFailure::PreconditionFailed) {
                     Ok(false)
                 } else {
                     Err(error)
@@ -250,11 +292,13 @@ impl Store {
                 .set_objects(Some(objects))
                 .quiet(true)
                 .build()
-                .map_err(|error| CatalogError::Storage {
-                    operation: "DeleteObjects",
-                    target: batch.first().cloned().unwrap_or_default(),
-                    failure: StorageFailure::Other,
-                    detail: error.to_string(),
+                .map_err(|error| {
+                    StorageError::request(
+                        "DeleteObjects",
+                        batch.first().cloned().unwrap_or_default(),
+                        StorageFailure::Other,
+                        error.to_string(),
+                    )
                 })?;
             let output = self
                 .client
@@ -263,22 +307,42 @@ impl Store {
                 .delete(delete)
                 .send()
                 .await
-                .map_err(|error| CatalogError::from_sdk("DeleteObjects", &batch[0], &error))?;
+                .map_err(|error| StorageError::from_sdk("DeleteObjects", &batch[0], &error))?;
             if let Some(failed) = output.errors().first() {
-                return Err(CatalogError::Storage {
-                    operation: "DeleteObjects",
-                    target: failed.key().unwrap_or_default().to_owned(),
-                    failure: StorageFailure::Other,
-                    detail: format!(
+                return Err(StorageError::request(
+                    "DeleteObjects",
+                    failed.key().unwrap_or_default(),
+                    StorageFailure::Other,
+                    format!(
                         "{} of {} objects not deleted: {}",
                         output.errors().len(),
                         batch.len(),
                         failed.message().unwrap_or("no message")
                     ),
-                });
+                ));
             }
         }
         Ok(())
+    }
+
+    /// Keys of the multipart uploads under the prefix that were started and neither
+    /// completed nor aborted (the first 1,000). Not every store implements this listing.
+    pub async fn incomplete_uploads(&self) -> Result<Vec<String>> {
+        let output = self
+            .client
+            .list_multipart_uploads()
+            .bucket(&self.bucket)
+            .prefix(&self.prefix)
+            .send()
+            .await
+            .map_err(|error| {
+                StorageError::from_sdk("ListMultipartUploads", &self.bucket, &error)
+            })?;
+        Ok(output
+            .uploads()
+            .iter()
+            .filter_map(|upload| upload.key().map(str::to_owned))
+            .collect())
     }
 
     /// A streamed writer for a large object (multipart upload, aborted unless finished).
@@ -293,22 +357,25 @@ impl Store {
     }
 }
 
-/// A listing entry as the catalog sees it; `None` for an entry without a key.
-fn listed_object(object: &aws_sdk_s3::types::Object) -> Option<ListedObject> {
-    let size = object
-        .size()
-        .and_then(|size| u64::try_from(size).ok())
-        .unwrap_or(0);
-    Some(ListedObject {
-        key: object.key()?.to_owned(),
-        size,
-        version: ObjectVersion {
-            etag: object.e_tag().map(str::to_owned),
-            size,
-            last_modified_ms: object
-                .last_modified()
-                .and_then(|time| time.to_millis().ok())
-                .unwrap_or(0),
-        },
-    })
+/// Empty, or the prefix without leading slashes and with one trailing slash.
+fn normalise_prefix(prefix: &str) -> String {
+    let trimmed = prefix.trim_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("{trimmed}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_prefix;
+
+    #[test]
+    fn prefixes_are_empty_or_end_with_one_slash() {
+        assert_eq!(normalise_prefix(""), "");
+        assert_eq!(normalise_prefix("///"), "");
+        assert_eq!(normalise_prefix("team"), "team/");
+        assert_eq!(normalise_prefix("/team/data/"), "team/data/");
+    }
 }

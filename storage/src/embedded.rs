@@ -1,6 +1,6 @@
 //! The embedded S3 server: `s3s-fs` serving a folder on 127.0.0.1, on a free port, with
-//! random credentials. The catalog talks to it over HTTP with the same client it uses for
-//! any S3, so the default setup exercises the real code path.
+//! random credentials. The app talks to it over HTTP with the same client it uses for any
+//! S3, so the default setup exercises the real code path.
 //!
 //! It gets its own listener rather than a route in the app's router: S3 path-style URLs
 //! (`/{bucket}/{key}`) would collide with the app's routes.
@@ -22,8 +22,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::error::{CatalogError, Result};
-use crate::s3_client::StaticEndpoint;
+use crate::client::StaticEndpoint;
+use crate::error::{Result, StorageError};
+use crate::store::Store;
 
 /// The bucket the embedded server keeps everything in.
 pub const EMBEDDED_BUCKET: &str = "dbm";
@@ -86,12 +87,12 @@ impl EmbeddedS3 {
         let bucket_dir = data_dir.join(EMBEDDED_BUCKET);
         tokio::fs::create_dir_all(&bucket_dir)
             .await
-            .map_err(|source| CatalogError::Io {
+            .map_err(|source| StorageError::Io {
                 path: bucket_dir.clone(),
                 source,
             })?;
         let filesystem = s3s_fs::FileSystem::new(data_dir).map_err(|error| {
-            CatalogError::Embedded(format!("cannot serve {}: {error:?}", data_dir.display()))
+            StorageError::Embedded(format!("cannot serve {}: {error:?}", data_dir.display()))
         })?;
 
         let access_key = random_token(20);
@@ -107,10 +108,10 @@ impl EmbeddedS3 {
 
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
-            .map_err(|error| CatalogError::Embedded(format!("cannot bind 127.0.0.1: {error}")))?;
+            .map_err(|error| StorageError::Embedded(format!("cannot bind 127.0.0.1: {error}")))?;
         let address = listener
             .local_addr()
-            .map_err(|error| CatalogError::Embedded(error.to_string()))?;
+            .map_err(|error| StorageError::Embedded(error.to_string()))?;
 
         let (stop, stopped) = watch::channel(false);
         let meter = Arc::new(S3Meter::default());
@@ -135,6 +136,16 @@ impl EmbeddedS3 {
         &self.endpoint
     }
 
+    /// A store on this server's bucket, under `prefix`, whose uploads skip payload hashing
+    /// (the server is in this process, on loopback: nothing between to guard against).
+    /// Creates the bucket when it is missing.
+    pub async fn store(&self, prefix: &str) -> Result<Store> {
+        let store =
+            Store::for_endpoint(&self.endpoint, EMBEDDED_BUCKET, prefix).with_unsigned_payloads();
+        store.ensure_bucket().await?;
+        Ok(store)
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -144,11 +155,15 @@ impl EmbeddedS3 {
         Arc::clone(&self.meter)
     }
 
-    /// Stops accepting connections and waits for requests in flight to finish.
-    pub async fn shutdown(mut self) {
+    /// Stops accepting connections and waits for requests in flight to finish. A serve
+    /// task that panicked is reported, not swallowed.
+    pub async fn shutdown(mut self) -> Result<()> {
         let _ = self.stop.send(true);
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        match self.task.take() {
+            Some(task) => task.await.map_err(|error| {
+                StorageError::Embedded(format!("the server task ended abnormally: {error}"))
+            }),
+            None => Ok(()),
         }
     }
 }

@@ -1,13 +1,13 @@
 //! The app started in-process on a free port over a real embedded S3 server, with one
 //! account (`tester`) whose API token `http` sends on every request.
 
-#![allow(dead_code, clippy::unwrap_used)]
-
 use clap::Parser;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::multipart::{Form, Part};
 use server::RunningServer;
 use server::config::Config;
 use shared::UserName;
+use shared::routes::{self, import_fields};
 
 /// The session secret test servers sign cookies with (tests forge cookies with it).
 pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
@@ -72,7 +72,7 @@ impl TestApp {
         let token = self
             .server
             .auth
-            .create_token(&user, "tests")
+            .create_token(&auth::Identity::session(user), "tests")
             .await
             .unwrap()
             .token;
@@ -85,6 +85,11 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Sends an import as `tester`.
+    pub async fn import(&self, form: Form) -> reqwest::Response {
+        import_with(&self.http, &self.base, form).await
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
@@ -146,4 +151,58 @@ pub fn session_cookie(response: &reqwest::Response) -> String {
         .and_then(|value| value.split(';').next())
         .unwrap()
         .to_owned()
+}
+
+/// One call of the API with `client`: a GET, or a POST of form fields.
+pub async fn call(
+    client: &reqwest::Client,
+    base: &str,
+    method: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let url = format!("{base}{path}");
+    let request = if method == "GET" {
+        client.get(url)
+    } else {
+        client.post(url).form(form)
+    };
+    request.send().await.unwrap()
+}
+
+/// A CSV file part of a multipart import.
+pub fn csv_part(name: &str, content: &str) -> Part {
+    Part::bytes(content.as_bytes().to_vec())
+        .file_name(name.to_owned())
+        .mime_str("text/csv")
+        .unwrap()
+}
+
+/// The multipart form of an import of one file into `database`.
+pub fn import_form(database: &str, file: &str, content: &str) -> Form {
+    Form::new()
+        .text(import_fields::DATABASE, database.to_owned())
+        .part(import_fields::FILE, csv_part(file, content))
+}
+
+/// Sends an import as `client` (whoever it is signed in as).
+pub async fn import_with(client: &reqwest::Client, base: &str, form: Form) -> reqwest::Response {
+    client
+        .post(format!("{base}{}", routes::IMPORT_TABLES))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Imports one file into `database` as `client`, and checks that it worked.
+pub async fn import_ok(
+    client: &reqwest::Client,
+    base: &str,
+    database: &str,
+    file: &str,
+    content: &str,
+) {
+    let response = import_with(client, base, import_form(database, file, content)).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
 }

@@ -2,18 +2,15 @@
 //! S3 store (moto), a clear one-line error when storage is unreachable, and a graceful stop
 //! on SIGTERM.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
-
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use catalog::testing::{MotoProcess, free_port};
-use catalog::{Layout, Scope, Store};
-use common::session_cookie;
+use crate::helpers::session_cookie;
+use catalog::{Layout, Scope};
 use serde_json::{Value, json};
 use shared::{DatabaseName, TableName, UserName};
+use storage::Store;
+use storage::testing::{MotoProcess, free_port};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_server");
 
@@ -87,13 +84,21 @@ async fn sign_in(base: &str, user: &str) -> String {
 
 /// A bucket (created now) on moto, as the app's store sees it.
 async fn moto_bucket(moto: &MotoProcess, bucket: &str, prefix: &str) -> Store {
-    let store = Store::new(
-        catalog::s3_client::client_for_endpoint(&moto.endpoint()),
-        bucket,
-        Layout::new(prefix),
-    );
-    store.ensure_bucket().await.unwrap();
-    store
+    moto.bucket(bucket, prefix).await
+}
+
+/// Runs the server on `storage` of `moto`, without a session secret, until it exits.
+fn start_on_moto(moto: &MotoProcess, storage: &str) -> Output {
+    let addr = format!("127.0.0.1:{}", free_port());
+    server_command(&[
+        ("DBM_STORAGE", storage),
+        ("DBM_ADDR", &addr),
+        ("AWS_ENDPOINT_URL", &moto.url),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ])
+    .output()
+    .unwrap()
 }
 
 /// The last line the process wrote to stderr: where a start-up error goes.
@@ -121,9 +126,7 @@ async fn an_external_s3_store_serves_the_same_list_as_embedded() {
     let store = moto_bucket(&moto, "team-data", "prod").await;
     let school = DatabaseName::parse("school").unwrap();
     let students = TableName::parse("students").unwrap();
-    let key = store
-        .layout()
-        .table_key(&Scope::Default, &school, &students);
+    let key = Layout::of(&store).table_key(&Scope::Default, &school, &students);
     store
         .put(&key, b"id\n1\n".to_vec(), "text/csv")
         .await
@@ -131,7 +134,7 @@ async fn an_external_s3_store_serves_the_same_list_as_embedded() {
     let own = Scope::User(UserName::parse("local").unwrap());
     let mine = DatabaseName::parse("mine").unwrap();
     let notes = TableName::parse("notes").unwrap();
-    let key = store.layout().table_key(&own, &mine, &notes);
+    let key = Layout::of(&store).table_key(&own, &mine, &notes);
     store
         .put(&key, b"id\n1\n".to_vec(), "text/csv")
         .await
@@ -221,16 +224,7 @@ async fn an_unreachable_endpoint_stops_the_server_with_a_one_line_error() {
 async fn external_storage_without_a_session_secret_says_how_to_make_one() {
     let moto = MotoProcess::start().await;
     moto_bucket(&moto, "shared-bucket", "").await;
-    let addr = format!("127.0.0.1:{}", free_port());
-    let output = server_command(&[
-        ("DBM_STORAGE", "s3://shared-bucket"),
-        ("DBM_ADDR", &addr),
-        ("AWS_ENDPOINT_URL", &moto.url),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ])
-    .output()
-    .unwrap();
+    let output = start_on_moto(&moto, "s3://shared-bucket");
     assert_eq!(output.status.code(), Some(1));
     let last_line = last_stderr_line(&output);
     assert!(
@@ -243,16 +237,7 @@ async fn external_storage_without_a_session_secret_says_how_to_make_one() {
 #[tokio::test]
 async fn a_missing_bucket_says_to_create_it() {
     let moto = MotoProcess::start().await;
-    let addr = format!("127.0.0.1:{}", free_port());
-    let output = server_command(&[
-        ("DBM_STORAGE", "s3://no-such-bucket"),
-        ("DBM_ADDR", &addr),
-        ("AWS_ENDPOINT_URL", &moto.url),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ])
-    .output()
-    .unwrap();
+    let output = start_on_moto(&moto, "s3://no-such-bucket");
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("Create the bucket"), "{stderr}");

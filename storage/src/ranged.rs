@@ -1,6 +1,7 @@
 //! An `AsyncRead` over ranged GETs of one object: it asks S3 for the next range only when
 //! the parser has used up the previous one, each range three times the bytes read so far
-//! (so a few requests cover a large read), and it stops at a cap or when told to.
+//! (so a few requests cover a large read), and it stops at a cap or when told to. Heads of
+//! tables are read through it, so what a read costs follows what its reader consumes.
 
 use std::future::Future;
 use std::io;
@@ -9,10 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll, ready};
 
-use aws_sdk_s3::primitives::ByteStream;
 use tokio::io::{AsyncRead, ReadBuf};
 
-use crate::error::{CatalogError, Result};
+use crate::error::Result;
+use crate::object::ObjectBody;
 use crate::store::Store;
 
 /// What the reader and its user share: whether more ranges may be fetched, and counters.
@@ -49,7 +50,7 @@ impl RangeProgress {
     }
 }
 
-type Fetch = Pin<Box<dyn Future<Output = Result<ByteStream>> + Send>>;
+type Fetch = Pin<Box<dyn Future<Output = Result<ObjectBody>> + Send>>;
 type Body = Pin<Box<dyn AsyncRead + Send>>;
 
 enum Phase {
@@ -58,6 +59,7 @@ enum Phase {
     Reading(Body),
 }
 
+/// Reads one object from a start offset up to a cap, one growing range at a time.
 pub struct RangedReader {
     store: Store,
     key: String,
@@ -96,11 +98,6 @@ impl RangedReader {
         Arc::clone(&self.progress)
     }
 
-    /// Whether every byte of the object has been handed out.
-    pub fn at_object_end(progress: &RangeProgress, start: u64, size: u64) -> bool {
-        start + progress.delivered() >= size
-    }
-
     fn start_fetch(&mut self) -> Option<Fetch> {
         if self.next_start >= self.size || self.progress.stop_fetching.load(Ordering::Relaxed) {
             return None;
@@ -126,24 +123,14 @@ impl RangedReader {
 }
 
 /// One ranged GET of `[start, end)`, its body streamed.
-pub async fn fetch_range(
+async fn fetch_range(
     store: Store,
     key: String,
     etag: Option<String>,
     start: u64,
     end: u64,
-) -> Result<ByteStream> {
-    let output = store
-        .client()
-        .get_object()
-        .bucket(store.bucket())
-        .key(&key)
-        .range(format!("bytes={start}-{}", end.saturating_sub(1)))
-        .set_if_match(etag)
-        .send()
-        .await
-        .map_err(|error| CatalogError::from_sdk("GetObject", &key, &error))?;
-    Ok(output.body)
+) -> Result<ObjectBody> {
+    store.read(&key, Some(start..end), etag.as_deref()).await
 }
 
 impl AsyncRead for RangedReader {

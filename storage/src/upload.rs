@@ -16,7 +16,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use tokio::task::JoinHandle;
 
-use crate::error::{CatalogError, Result};
+use crate::error::{Result, StorageError, StorageFailure};
 
 /// Size of each uploaded part (S3's minimum is 5 MiB for all parts but the last).
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
@@ -91,83 +91,93 @@ impl ObjectWriter {
     /// Completes the object and returns its ETag.
     pub async fn finish(mut self) -> Result<String> {
         if self.multipart.is_none() {
-            let body = std::mem::take(&mut self.buffer);
-            let target = &self.target;
-            let request = target
-                .client
-                .put_object()
-                .bucket(&target.bucket)
-                .key(&target.key)
-                .content_type(&self.content_type)
-                .body(ByteStream::from(body));
-            let output = if target.unsigned_payloads {
-                request.customize().disable_payload_signing().send().await
-            } else {
-                request.send().await
-            }
-            .map_err(|error| CatalogError::from_sdk("PutObject", &target.key, &error))?;
-            return Ok(output.e_tag().unwrap_or_default().to_owned());
+            return self.put_whole().await;
         }
         if !self.buffer.is_empty() {
             self.send_part().await?;
         }
-        let Some(state) = self.multipart.as_mut() else {
-            return Err(CatalogError::Embedded(
-                "multipart state vanished".to_owned(),
-            ));
-        };
+        let target = self.target.clone();
+        let state = self.started().await?;
         while let Some(part) = state.in_flight.pop_front() {
-            state.parts.push(join_part(part, &self.target.key).await?);
+            state.parts.push(join_part(part, &target.key).await?);
         }
         let completed = CompletedMultipartUpload::builder()
             .set_parts(Some(state.parts.clone()))
             .build();
-        let output = self
-            .target
+        let output = target
             .client
             .complete_multipart_upload()
-            .bucket(&self.target.bucket)
-            .key(&self.target.key)
+            .bucket(&target.bucket)
+            .key(&target.key)
             .upload_id(&state.upload_id)
             .multipart_upload(completed)
             .send()
             .await
             .map_err(|error| {
-                CatalogError::from_sdk("CompleteMultipartUpload", &self.target.key, &error)
+                StorageError::from_sdk("CompleteMultipartUpload", &target.key, &error)
             })?;
         // Completed: nothing for Drop to abort.
         self.multipart = None;
         Ok(output.e_tag().unwrap_or_default().to_owned())
     }
 
-    async fn send_part(&mut self) -> Result<()> {
-        if self.multipart.is_none() {
-            let target = &self.target;
-            let created = target
-                .client
-                .create_multipart_upload()
-                .bucket(&target.bucket)
-                .key(&target.key)
-                .content_type(&self.content_type)
-                .send()
-                .await
-                .map_err(|error| {
-                    CatalogError::from_sdk("CreateMultipartUpload", &target.key, &error)
-                })?;
-            self.multipart = Some(MultipartState {
-                upload_id: created.upload_id().unwrap_or_default().to_owned(),
-                parts: Vec::new(),
-                in_flight: VecDeque::new(),
-            });
+    /// An object smaller than one part: one PutObject.
+    async fn put_whole(&mut self) -> Result<String> {
+        let body = std::mem::take(&mut self.buffer);
+        let target = &self.target;
+        let request = target
+            .client
+            .put_object()
+            .bucket(&target.bucket)
+            .key(&target.key)
+            .content_type(&self.content_type)
+            .body(ByteStream::from(body));
+        let output = if target.unsigned_payloads {
+            request.customize().disable_payload_signing().send().await
+        } else {
+            request.send().await
         }
-        let body = std::mem::replace(&mut self.buffer, Vec::with_capacity(PART_SIZE));
-        let Some(state) = self.multipart.as_mut() else {
-            return Ok(());
+        .map_err(|error| StorageError::from_sdk("PutObject", &target.key, &error))?;
+        Ok(output.e_tag().unwrap_or_default().to_owned())
+    }
+
+    /// The multipart upload, started on first use.
+    async fn started(&mut self) -> Result<&mut MultipartState> {
+        let state = match self.multipart.take() {
+            Some(state) => state,
+            None => {
+                let target = &self.target;
+                let created = target
+                    .client
+                    .create_multipart_upload()
+                    .bucket(&target.bucket)
+                    .key(&target.key)
+                    .content_type(&self.content_type)
+                    .send()
+                    .await
+                    .map_err(|error| {
+                        StorageError::from_sdk("CreateMultipartUpload", &target.key, &error)
+                    })?;
+                MultipartState {
+                    upload_id: created.upload_id().unwrap_or_default().to_owned(),
+                    parts: Vec::new(),
+                    in_flight: VecDeque::new(),
+                }
+            }
         };
+        Ok(self.multipart.insert(state))
+    }
+
+    /// Sends the buffer as the next part, in the background; waits while too many are.
+    async fn send_part(&mut self) -> Result<()> {
+        let body = std::mem::replace(&mut self.buffer, Vec::with_capacity(PART_SIZE));
+        let target = self.target.clone();
+        let state = self.started().await?;
         let part_number =
             i32::try_from(state.parts.len() + state.in_flight.len() + 1).unwrap_or(i32::MAX);
+        let key = target.key.clone();
         state.in_flight.push_back(tokio::spawn(upload_part(
-            self.target.clone(),
+            target,
             state.upload_id.clone(),
             part_number,
             body,
@@ -175,7 +185,7 @@ impl ObjectWriter {
         // Bounded: wait for the oldest part before starting more than PARTS_IN_FLIGHT.
         while state.in_flight.len() > PARTS_IN_FLIGHT {
             if let Some(oldest) = state.in_flight.pop_front() {
-                state.parts.push(join_part(oldest, &self.target.key).await?);
+                state.parts.push(join_part(oldest, &key).await?);
             }
         }
         Ok(())
@@ -201,7 +211,7 @@ async fn upload_part(
     } else {
         request.send().await
     }
-    .map_err(|error| CatalogError::from_sdk("UploadPart", &target.key, &error))?;
+    .map_err(|error| StorageError::from_sdk("UploadPart", &target.key, &error))?;
     Ok(CompletedPart::builder()
         .part_number(part_number)
         .set_e_tag(uploaded.e_tag().map(str::to_owned))
@@ -209,11 +219,13 @@ async fn upload_part(
 }
 
 async fn join_part(part: JoinHandle<Result<CompletedPart>>, key: &str) -> Result<CompletedPart> {
-    part.await.map_err(|error| CatalogError::Storage {
-        operation: "UploadPart",
-        target: key.to_owned(),
-        failure: crate::StorageFailure::Other,
-        detail: format!("the part upload task failed: {error}"),
+    part.await.map_err(|error| {
+        StorageError::request(
+            "UploadPart",
+            key,
+            StorageFailure::Other,
+            format!("the part upload task failed: {error}"),
+        )
     })?
 }
 
@@ -248,7 +260,7 @@ impl Drop for ObjectWriter {
                 }
                 Err(error) => tracing::warn!(
                     key = %target.key,
-                    error = %CatalogError::from_sdk("AbortMultipartUpload", &target.key, &error),
+                    error = %StorageError::from_sdk("AbortMultipartUpload", &target.key, &error),
                     "could not abort a multipart upload"
                 ),
             }

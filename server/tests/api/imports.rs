@@ -1,33 +1,13 @@
 //! `POST /api/import_tables` and the delete calls over HTTP, as a script sends them.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
-
 use std::io::Write;
 use std::time::Duration;
 
-use common::TestApp;
+use crate::helpers::{TestApp, csv_part};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-fn csv_part(name: &str, content: &str) -> Part {
-    Part::bytes(content.as_bytes().to_vec())
-        .file_name(name.to_owned())
-        .mime_str("text/csv")
-        .unwrap()
-}
-
 impl TestApp {
-    async fn import(&self, form: Form) -> reqwest::Response {
-        self.http
-            .post(format!("{}/api/import_tables", self.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
     async fn database_names(&self) -> Vec<String> {
         let list: Value = self.get("/api/databases").await.json().await.unwrap();
         list.as_array()

@@ -1,11 +1,7 @@
 //! The server as a browser or a script sees it: the app started in-process on a free port
 //! over a real embedded S3 server, talked to over HTTP.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
-
-use common::TestApp;
+use crate::helpers::TestApp;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -46,7 +42,7 @@ async fn health_and_readiness_answer_200_while_the_storage_is_up() {
 async fn when_the_storage_goes_away_readiness_and_the_api_answer_503_with_a_code() {
     let app = TestApp::spawn().await;
     let cookie = app.sign_in_cookie("tester").await;
-    app.server.catalog.shutdown().await;
+    app.server.catalog.shutdown().await.unwrap();
 
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 503);
@@ -118,6 +114,18 @@ async fn an_unknown_page_is_a_404_with_a_way_back() {
     assert_eq!(response.status(), 404);
     let html = response.text().await.unwrap();
     assert!(html.contains("Page not found"));
+    app.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unknown_api_path_is_a_json_404_with_a_code() {
+    let app = TestApp::spawn().await;
+    for path in ["/api/no_such_call", "/api/databases/extra"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 404, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "not_found", "{path}");
+    }
     app.server.stop().await.unwrap();
 }
 

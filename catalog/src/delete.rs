@@ -1,0 +1,65 @@
+//! Deleting tables and databases of a user's: the objects go, then exactly the cache
+//! entries they made stale, before the call answers.
+
+use shared::{DatabaseName, TableName, UserName};
+
+use crate::Catalog;
+use crate::error::CatalogError;
+use crate::layout::{Layout, Scope};
+
+impl Catalog {
+    /// Deletes one table of the user's and its statistics. Returns how many objects were
+    /// deleted (the table, and its statistics when it had them).
+    pub async fn delete_table(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+        table: &TableName,
+    ) -> Result<usize, CatalogError> {
+        self.refuse_default_database(database).await?;
+        let scope = Scope::User(user.clone());
+        let layout = Layout::of(self.store());
+        let key = layout.table_key(&scope, database, table);
+        if !self.store().exists(&key).await? {
+            return Err(CatalogError::TableNotFound {
+                database: database.to_string(),
+                table: table.to_string(),
+            });
+        }
+        let stats_key = layout.stats_key(&scope, database, table);
+        let mut keys = vec![key];
+        if self.store().exists(&stats_key).await? {
+            keys.push(stats_key);
+        }
+        self.store().delete_keys(&keys).await?;
+        self.invalidate_table(&scope, database, table);
+        Ok(keys.len())
+    }
+
+    /// Deletes one of the user's databases with every object under it. Returns how many
+    /// objects were deleted.
+    pub async fn delete_database(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+    ) -> Result<usize, CatalogError> {
+        self.refuse_default_database(database).await?;
+        let scope = Scope::User(user.clone());
+        let prefix = Layout::of(self.store()).database_prefix(&scope, database);
+        let keys: Vec<String> = self
+            .store()
+            .list(&prefix)
+            .await?
+            .into_iter()
+            .map(|object| object.key)
+            .collect();
+        if keys.is_empty() {
+            return Err(CatalogError::DatabaseNotFound {
+                database: database.to_string(),
+            });
+        }
+        self.store().delete_keys(&keys).await?;
+        self.invalidate_database(&scope, database);
+        Ok(keys.len())
+    }
+}

@@ -1,0 +1,136 @@
+//! What a person should know about a table or an import that is not an error: a stable
+//! [`WarningKind`] (the `code` on the wire, with its details) and a message made from it
+//! here, in one place, so the server and the browser word it the same way and the UI can
+//! treat warnings by kind.
+//!
+//! On the wire: `{"code": "unnamed_columns", "columns": ["column_2"], "message": "..."}`.
+
+use serde::{Deserialize, Serialize};
+
+/// The kinds of warning, with what each needs to say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum WarningKind {
+    /// An import read a Windows-1252 (Latin-1) file and stored it as UTF-8.
+    ConvertedFromWindows1252,
+    /// Header cells that were empty; the columns got these names.
+    UnnamedColumns { columns: Vec<String> },
+    /// A header and no data rows.
+    NoRows,
+    /// The object has no content at all.
+    EmptyFile,
+    /// Rows of a preview with more or fewer fields than the header (they are marked).
+    RaggedRowsShown { count: usize },
+    /// Rows of the whole table with more or fewer fields than the header.
+    RaggedRowsInTable { count: u64 },
+    /// Bytes that are not UTF-8, shown as U+FFFD.
+    InvalidUtf8,
+    /// Rows so long that a preview stopped at its byte limit.
+    LongRows { limit_mib: u64, complete_rows: u64 },
+}
+
+/// A warning as sent: its kind and the message made from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    #[serde(flatten)]
+    pub kind: WarningKind,
+    pub message: String,
+}
+
+impl From<WarningKind> for Warning {
+    fn from(kind: WarningKind) -> Self {
+        let message = kind.message();
+        Self { kind, message }
+    }
+}
+
+impl WarningKind {
+    /// The stable code (the `code` field on the wire).
+    pub fn code(&self) -> &'static str {
+        match self {
+            WarningKind::ConvertedFromWindows1252 => "converted_from_windows1252",
+            WarningKind::UnnamedColumns { .. } => "unnamed_columns",
+            WarningKind::NoRows => "no_rows",
+            WarningKind::EmptyFile => "empty_file",
+            WarningKind::RaggedRowsShown { .. } => "ragged_rows_shown",
+            WarningKind::RaggedRowsInTable { .. } => "ragged_rows_in_table",
+            WarningKind::InvalidUtf8 => "invalid_utf8",
+            WarningKind::LongRows { .. } => "long_rows",
+        }
+    }
+
+    /// What to tell a person.
+    pub fn message(&self) -> String {
+        match self {
+            WarningKind::ConvertedFromWindows1252 => {
+                "The file was not UTF-8; it was read as Windows-1252 (Latin-1) and saved as UTF-8."
+                    .to_owned()
+            }
+            WarningKind::UnnamedColumns { columns } => format!(
+                "Some columns have no name in the header; they are shown as {}.",
+                columns.join(", ")
+            ),
+            WarningKind::NoRows => "The file has a header but no rows.".to_owned(),
+            WarningKind::EmptyFile => "This table is empty: its file has no content.".to_owned(),
+            WarningKind::RaggedRowsShown { count } => format!(
+                "{count} of the rows shown have more or fewer fields than the header; they are marked."
+            ),
+            WarningKind::RaggedRowsInTable { count } => format!(
+                "{count} rows in the whole table have more or fewer fields than the header."
+            ),
+            WarningKind::InvalidUtf8 => {
+                "Some bytes are not valid UTF-8; they are shown as \u{FFFD}. \
+                 Save the file as UTF-8 to see them correctly."
+                    .to_owned()
+            }
+            WarningKind::LongRows {
+                limit_mib,
+                complete_rows,
+            } => format!(
+                "Rows in this file are very long: a preview reads at most {limit_mib} MiB, which \
+                 held {complete_rows} complete rows."
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_go_over_the_wire_as_code_details_and_message() {
+        let warning = Warning::from(WarningKind::UnnamedColumns {
+            columns: vec!["column_2".into()],
+        });
+        let json = serde_json::to_value(&warning).unwrap_or_default();
+        assert_eq!(json["code"], "unnamed_columns");
+        assert_eq!(json["columns"][0], "column_2");
+        assert_eq!(
+            json["message"],
+            "Some columns have no name in the header; they are shown as column_2."
+        );
+        let back: Warning = serde_json::from_value(json).unwrap_or_else(|_| warning.clone());
+        assert_eq!(back, warning);
+    }
+
+    #[test]
+    fn every_code_is_the_one_serde_writes() {
+        for kind in [
+            WarningKind::ConvertedFromWindows1252,
+            WarningKind::UnnamedColumns { columns: vec![] },
+            WarningKind::NoRows,
+            WarningKind::EmptyFile,
+            WarningKind::RaggedRowsShown { count: 1 },
+            WarningKind::RaggedRowsInTable { count: 1 },
+            WarningKind::InvalidUtf8,
+            WarningKind::LongRows {
+                limit_mib: 32,
+                complete_rows: 0,
+            },
+        ] {
+            let json = serde_json::to_value(&kind).unwrap_or_default();
+            assert_eq!(json["code"], kind.code());
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! What a listing says about an object, and the body of one being read.
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncRead;
+
+use crate::error::{Result, StorageError};
+
+/// A listed object: its key and the version the listing reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedObject {
+    pub key: String,
+    pub size: u64,
+    pub version: ObjectVersion,
+}
+
+/// What identifies one content of an object, as listings report it. Any write changes it:
+/// the ETag where the store lists one, and size and modification time everywhere. Data
+/// derived from an object (statistics) records the version it was derived from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ObjectVersion {
+    pub etag: Option<String>,
+    pub size: u64,
+    pub last_modified_ms: i64,
+}
+
+impl ListedObject {
+    /// A listing entry as the store reports it; `None` for an entry without a key.
+    pub(crate) fn from_listing(object: &aws_sdk_s3::types::Object) -> Option<Self> {
+        let size = object
+            .size()
+            .and_then(|size| u64::try_from(size).ok())
+            .unwrap_or(0);
+        Some(ListedObject {
+            key: object.key()?.to_owned(),
+            size,
+            version: ObjectVersion {
+                etag: object.e_tag().map(str::to_owned),
+                size,
+                last_modified_ms: object
+                    .last_modified()
+                    .and_then(|time| time.to_millis().ok())
+                    .unwrap_or(0),
+            },
+        })
+    }
+}
+
+/// The body of a GET, streamed: read it chunk by chunk, whole, or as an `AsyncRead`.
+/// Dropping it closes the stream early, so a reader pays only for what it reads.
+pub struct ObjectBody {
+    key: String,
+    stream: aws_sdk_s3::primitives::ByteStream,
+}
+
+impl std::fmt::Debug for ObjectBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectBody")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ObjectBody {
+    pub(crate) fn new(key: &str, stream: aws_sdk_s3::primitives::ByteStream) -> Self {
+        Self {
+            key: key.to_owned(),
+            stream,
+        }
+    }
+
+    /// The next chunk as it arrives; `None` at the end of the body.
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>> {
+        self.stream
+            .try_next()
+            .await
+            .map_err(|error| StorageError::read_failed(&self.key, &error))
+    }
+
+    /// The whole body (for small objects and bounded ranges only).
+    pub async fn collect(self) -> Result<Bytes> {
+        let key = self.key;
+        self.stream
+            .collect()
+            .await
+            .map(|data| data.into_bytes())
+            .map_err(|error| StorageError::read_failed(&key, &error))
+    }
+
+    /// The body as an `AsyncRead` (for parsers such as csv-async). Its I/O errors carry
+    /// the key.
+    pub fn into_async_read(self) -> impl AsyncRead + Send + 'static {
+        self.stream.into_async_read()
+    }
+}

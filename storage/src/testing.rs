@@ -1,0 +1,236 @@
+//! Test support (feature `testing`): a fresh, real S3 server per test, reached over HTTP on
+//! loopback. Used by the integration tests of every crate above this one.
+//!
+//! - [`embedded`]: the app's own s3s-fs server on a temporary folder.
+//! - [`moto`]: moto's standalone server (`moto_server`, installed by `make test`), a second,
+//!   independent S3 implementation, so the suites prove the code speaks S3.
+
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::{EmbeddedS3, S3Meter, StaticEndpoint, Store};
+
+/// A store on a real S3 server, and whatever keeps that server alive.
+pub struct TestS3 {
+    store: Store,
+    pub endpoint: StaticEndpoint,
+    server: ServerGuard,
+}
+
+/// Keeps the test's S3 server (and its folder) alive as long as the store.
+enum ServerGuard {
+    Embedded {
+        server: EmbeddedS3,
+        _dir: tempfile::TempDir,
+    },
+    Moto {
+        _process: MotoProcess,
+    },
+}
+
+/// Which S3 server a suite runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    Embedded,
+    Moto,
+}
+
+impl Server {
+    /// A fresh server of this kind, with a store under `prefix`.
+    pub async fn start(self, prefix: &str) -> TestS3 {
+        match self {
+            Server::Embedded => embedded(prefix).await,
+            Server::Moto => moto(prefix).await,
+        }
+    }
+}
+
+impl TestS3 {
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The embedded server's meter (requests and body bytes it served).
+    pub fn meter(&self) -> Option<Arc<S3Meter>> {
+        match &self.server {
+            ServerGuard::Embedded { server, .. } => Some(server.meter()),
+            ServerGuard::Moto { .. } => None,
+        }
+    }
+
+    /// Multipart uploads started and neither completed nor aborted. moto lists them; the
+    /// embedded server (which cannot list them) keeps one file per upload in its folder.
+    pub async fn incomplete_uploads(&self) -> usize {
+        match &self.server {
+            ServerGuard::Embedded { server, .. } => std::fs::read_dir(server.data_dir())
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .filter(|entry| entry.file_name().to_string_lossy().starts_with(".upload"))
+                        .count()
+                })
+                .unwrap_or(0),
+            ServerGuard::Moto { .. } => {
+                self.other_store().incomplete_uploads().await.unwrap().len()
+            }
+        }
+    }
+
+    /// Every key in the bucket, sorted: compare before and after to see what changed.
+    pub async fn all_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .other_store()
+            .list("")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|object| object.key)
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    /// The same bucket through a second client and without the prefix, as another tool
+    /// (e.g. `aws s3 cp`) would reach it.
+    pub fn other_store(&self) -> Store {
+        Store::for_endpoint(&self.endpoint, self.store.bucket(), "")
+    }
+
+    /// Writes an object behind the app's back.
+    pub async fn put_raw(&self, key: &str, body: &[u8]) {
+        self.other_store()
+            .put(key, body.to_vec(), "text/csv")
+            .await
+            .unwrap_or_else(|error| panic!("writing {key}: {error}"));
+    }
+}
+
+/// The embedded server on a temporary folder, with a store under `prefix`.
+pub async fn embedded(prefix: &str) -> TestS3 {
+    let dir = tempfile::tempdir().unwrap();
+    let server = EmbeddedS3::start(dir.path()).await.unwrap();
+    let store = server.store(prefix).await.unwrap();
+    TestS3 {
+        store,
+        endpoint: server.endpoint().clone(),
+        server: ServerGuard::Embedded { server, _dir: dir },
+    }
+}
+
+/// A moto server, with a store under `prefix`.
+pub async fn moto(prefix: &str) -> TestS3 {
+    let process = MotoProcess::start().await;
+    TestS3 {
+        store: process.bucket("dbm-test", prefix).await,
+        endpoint: process.endpoint(),
+        server: ServerGuard::Moto { _process: process },
+    }
+}
+
+/// A `moto_server` child process on a free loopback port, killed when dropped.
+pub struct MotoProcess {
+    child: Child,
+    pub url: String,
+}
+
+impl MotoProcess {
+    /// Starts `moto_server` (or `$MOTO_SERVER`) on a free port and waits until it listens.
+    pub async fn start() -> Self {
+        let program = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
+        let port = free_port();
+        let child = Command::new(&program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot start {program:?} ({error}); install it with \
+                     `pip install 'moto[server]'` (make test does) or set MOTO_SERVER"
+                )
+            });
+        let process = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        process.wait_until_listening(port).await;
+        process
+    }
+
+    /// A store on a bucket of this server, created now, under `prefix`.
+    pub async fn bucket(&self, bucket: &str, prefix: &str) -> Store {
+        let store = Store::for_endpoint(&self.endpoint(), bucket, prefix);
+        store.ensure_bucket().await.unwrap();
+        store
+    }
+
+    /// moto accepts any credentials; these are the conventional ones.
+    pub fn endpoint(&self) -> StaticEndpoint {
+        StaticEndpoint {
+            url: self.url.clone(),
+            access_key: "testing".into(),
+            secret_key: "testing".into(),
+        }
+    }
+
+    async fn wait_until_listening(&self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("moto_server did not listen on port {port} within 30 s");
+    }
+}
+
+impl Drop for MotoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .unwrap()
+}
+
+/// Runs a suite on both S3 servers: for each named test function `async fn(T)`, a
+/// `#[tokio::test]` in module `embedded` and one in module `moto`, each handing the test
+/// `$fixture(Server::Embedded).await` or `$fixture(Server::Moto).await` (`$fixture` is any
+/// `async fn(Server) -> T`, named by a path that resolves in the invoking module).
+///
+/// ```ignore
+/// async fn fixture(server: Server) -> TestS3 { server.start("").await }
+/// async fn lists_nothing_when_empty(s3: TestS3) { /* ... */ }
+/// storage::on_both_servers!(fixture => lists_nothing_when_empty);
+/// ```
+#[macro_export]
+macro_rules! on_both_servers {
+    ($fixture:path => $($test:ident),* $(,)?) => {
+        $crate::on_both_servers!(@on embedded Embedded, $fixture => $($test),*);
+        $crate::on_both_servers!(@on moto Moto, $fixture => $($test),*);
+    };
+    (@on $module:ident $server:ident, $fixture:path => $($test:ident),*) => {
+        mod $module {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test($fixture($crate::testing::Server::$server).await).await;
+            })*
+        }
+    };
+}
