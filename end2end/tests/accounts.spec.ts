@@ -112,8 +112,11 @@ test.describe("accounts", () => {
     expect(me.status()).toBe(200);
     expect(await me.json()).toEqual({ user: name });
 
-    page.once("dialog", (dialog) => dialog.accept());
     await row.getByRole("button", { name: "Revoke nightly import" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toContainText("Revoke the token “nightly import”?");
+    await dialog.getByRole("button", { name: "Revoke", exact: true }).click();
+    await expect(dialog).toBeHidden();
     await expect(page.getByTestId("no-tokens")).toBeVisible();
     expect((await request.get("/api/databases", asScript)).status()).toBe(401);
     // After a reload the token is listed nowhere and shown nowhere.

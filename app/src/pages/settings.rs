@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::{NewToken, TokenInfo};
 
-use crate::api::{CreateToken, RevokeToken, list_tokens};
+use crate::api::{CreateToken, list_tokens, revoke_token};
+use crate::components::confirm_button::{ConfirmButton, Confirmation};
 use crate::components::error_panel::ErrorPanel;
 use crate::error::failure_message;
 use crate::format::utc_label;
@@ -16,14 +17,14 @@ use crate::session::SignedIn;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
+    // Bumped after each revocation (its dialog shows whether it worked): the list reloads.
+    let revoked_version = RwSignal::new(0_u64);
     let tokens = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
+        move || (create.version().get(), revoked_version.get()),
         |_| list_tokens(),
     );
     let created = Signal::derive(move || create.value().get().and_then(Result::ok));
     let create_problem = move || failure_message(create.value().get());
-    let revoke_problem = move || failure_message(revoke.value().get());
     let SignedIn(user) = SignedIn::from_context();
     view! {
         <Title text="Settings" />
@@ -54,11 +55,10 @@ pub fn SettingsPage() -> impl IntoView {
             </ActionForm>
             <p class="form-problem" role="alert">{create_problem}</p>
             {move || created.get().map(|token| view! { <NewTokenNotice token /> })}
-            <p class="form-problem" role="alert">{revoke_problem}</p>
             <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading tokens…"</p> }>
                 {move || Suspend::new(async move {
                     match tokens.await {
-                        Ok(list) => view! { <TokenTable tokens=list revoke /> }.into_any(),
+                        Ok(list) => view! { <TokenTable tokens=list revoked_version /> }.into_any(),
                         Err(error) => view! { <ErrorPanel title="Could not load your tokens" error /> }.into_any(),
                     }
                 })}
@@ -91,7 +91,7 @@ fn NewTokenNotice(token: NewToken) -> impl IntoView {
 }
 
 #[component]
-fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+fn TokenTable(tokens: Vec<TokenInfo>, revoked_version: RwSignal<u64>) -> impl IntoView {
     if tokens.is_empty() {
         return view! { <p class="empty-state" data-testid="no-tokens">"You have no API tokens."</p> }
             .into_any();
@@ -106,12 +106,23 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
                 {tokens
                     .into_iter()
                     .map(|token| {
-                        let label = format!("Revoke {}", token.name);
-                        let question = format!("Revoke the token “{}”? Scripts using it stop working at once.", token.name);
+                        let confirmation = Confirmation {
+                            button: "Revoke".to_owned(),
+                            title: format!("Revoke {}", token.name),
+                            question: format!(
+                                "Revoke the token “{}”? Scripts using it stop working at once.",
+                                token.name
+                            ),
+                            confirm: "Revoke",
+                            busy: "Revoking…",
+                        };
                         let id = token.id.clone();
-                        let on_revoke = move |_| {
-                            if window().confirm_with_message(&question).unwrap_or(false) {
-                                revoke.dispatch(RevokeToken { id: id.clone() });
+                        let on_confirm = move || {
+                            let id = id.clone();
+                            async move {
+                                let revoked = revoke_token(id).await.map(|_| ());
+                                revoked_version.update(|version| *version += 1);
+                                revoked.map_err(|failure| failure.message().to_owned())
                             }
                         };
                         view! {
@@ -119,11 +130,7 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl
                                 <td>{token.name.clone()}</td>
                                 <td><code>{token.id.clone()}</code></td>
                                 <td>{utc_label(token.created_at)}</td>
-                                <td>
-                                    <button type="button" class="button button--danger-ghost" aria-label=label on:click=on_revoke>
-                                        "Revoke"
-                                    </button>
-                                </td>
+                                <td><ConfirmButton confirmation on_confirm /></td>
                             </tr>
                         }
                     })
