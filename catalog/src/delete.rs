@@ -45,12 +45,21 @@ impl Catalog {
     ) -> Result<usize, CatalogError> {
         self.refuse_default_database(database).await?;
         let scope = Scope::User(user.clone());
-        let prefix = Layout::of(self.store()).database_prefix(&scope, database);
-        let keys: Vec<String> = self
-            .store()
-            .list(&prefix)
-            .await?
+        let layout = Layout::of(self.store());
+        let (data_prefix, meta_prefix) = (
+            layout.database_prefix(&scope, database),
+            layout.meta_database_prefix(&scope, database),
+        );
+        let (objects, meta) = tokio::try_join!(
+            self.store().list(&data_prefix),
+            self.store().list(&meta_prefix),
+        )?;
+        // The tables first, the marker and statistics last: a delete cut off half-way
+        // leaves a database that still exists (and can be deleted again), never tables
+        // without their database.
+        let keys: Vec<String> = objects
             .into_iter()
+            .chain(meta)
             .map(|object| object.key)
             .collect();
         if keys.is_empty() {

@@ -3,21 +3,33 @@
 //! parses object keys.
 //!
 //! ```text
-//! {prefix}default/{database}/{table}.csv            shared, read-only databases
-//! {prefix}users/{user}/{database}/{table}.csv       each user's own databases
-//! {prefix}.../{database}/.dbm/database.json         marker: the database exists
-//! {prefix}.../{database}/.dbm/stats/{table}.json    statistics of one table
+//! {prefix}default/{database}/{table}.csv                shared, read-only databases
+//! {prefix}users/{user}/{database}/{table}.csv           each user's own databases
+//! {prefix}meta/default/{database}/database.json         marker: the database exists
+//! {prefix}meta/default/{database}/stats/{table}.json    statistics of one table
+//! {prefix}meta/users/{user}/{database}/...              the same for a user's databases
+//! {prefix}meta/layout.json                              the layout's format (2)
 //! ```
-//! Beside `default/` and `users/`, the `auth` crate keeps accounts under `{prefix}system/`
-//! (its `records` module lays that folder out); no listing of databases looks there.
-//! Database and table names can never start with `.`, so `.dbm` cannot collide with them.
+//! The app's own objects about a database (markers, statistics, and what later features
+//! keep per table) live in the parallel `meta/` tree, never among the tables: listing the
+//! tables of a scope pages through tables only, and listing `meta/{scope}/` by folder finds
+//! every database (even one without tables) in one request per 1,000 databases.
+//!
+//! Format 1 kept them inside each database, in `{database}/.dbm/`; [`Layout::moved_sidecar`]
+//! says where such an object belongs now (`crate::migrate` moves them once). Beside these,
+//! the `auth` crate keeps accounts under `{prefix}system/`; no listing of databases looks
+//! there. Names can never start with `.`, so `.dbm` cannot collide with a table.
 
 use shared::{DatabaseName, TableName, UserName};
 use storage::Store;
 
-/// The folder inside a database that holds the app's own objects; listings hide it.
-pub const RESERVED_DIR: &str = ".dbm";
+/// Format 1's folder inside a database for the app's own objects; listings hide it.
+const LEGACY_DIR: &str = ".dbm";
+/// The tree, beside `default/` and `users/`, that holds the app's objects about databases.
+const META_DIR: &str = "meta/";
 const MARKER_FILE: &str = "database.json";
+/// The layout's format, kept at `{prefix}meta/layout.json`.
+pub const LAYOUT_FORMAT: u32 = 2;
 const TABLE_EXTENSION: &str = ".csv";
 
 /// Whose databases: the shared default ones, or one user's own.
@@ -34,7 +46,7 @@ pub enum Entry {
         database: DatabaseName,
         table: TableName,
     },
-    /// The marker, statistics or any other object in the reserved folder.
+    /// An object in format 1's reserved folder (`.dbm/`), not yet moved.
     Reserved { database: DatabaseName },
     /// Anything else under a database (another file type, a nested folder): ignored, but
     /// it still shows that the database exists.
@@ -67,16 +79,61 @@ impl<'a> Layout<'a> {
         }
     }
 
+    /// `default/` or `users/{user}/`: where a scope sits in the data and the meta trees.
+    fn scope_path(scope: &Scope) -> String {
+        match scope {
+            Scope::Default => "default/".to_owned(),
+            Scope::User(user) => format!("users/{user}/"),
+        }
+    }
+
     /// The folder that holds every database of `scope`.
     pub fn scope_prefix(&self, scope: &Scope) -> String {
-        match scope {
-            Scope::Default => format!("{}default/", self.prefix),
-            Scope::User(user) => format!("{}users/{user}/", self.prefix),
-        }
+        format!("{}{}", self.prefix, Self::scope_path(scope))
     }
 
     pub fn database_prefix(&self, scope: &Scope, database: &DatabaseName) -> String {
         format!("{}{database}/", self.scope_prefix(scope))
+    }
+
+    /// The folder of the app's objects about every database of `scope`.
+    pub fn meta_scope_prefix(&self, scope: &Scope) -> String {
+        format!("{}{META_DIR}{}", self.prefix, Self::scope_path(scope))
+    }
+
+    /// The folder of the app's objects about one database.
+    pub fn meta_database_prefix(&self, scope: &Scope, database: &DatabaseName) -> String {
+        format!("{}{database}/", self.meta_scope_prefix(scope))
+    }
+
+    /// Where the layout's format is recorded.
+    pub fn format_key(&self) -> String {
+        format!("{}{META_DIR}layout.json", self.prefix)
+    }
+
+    /// Every folder that may hold format 1's `.dbm/` objects: the data trees.
+    pub fn data_roots(&self) -> [String; 2] {
+        [
+            format!("{}default/", self.prefix),
+            format!("{}users/", self.prefix),
+        ]
+    }
+
+    /// Where an object of format 1 (`{scope}{database}/.dbm/{rest}`) belongs now
+    /// (`meta/{scope}{database}/{rest}`); `None` for any other key.
+    pub fn moved_sidecar(&self, key: &str) -> Option<String> {
+        let rest = key.strip_prefix(self.prefix)?;
+        let (before, after) = rest.split_once(&format!("/{LEGACY_DIR}/"))?;
+        let in_scope = before.starts_with("default/") || before.starts_with("users/");
+        in_scope.then(|| format!("{}{META_DIR}{before}/{after}", self.prefix))
+    }
+
+    /// The database a folder listed under [`Layout::meta_scope_prefix`] stands for.
+    pub fn meta_folder_database(&self, scope: &Scope, folder: &str) -> Option<DatabaseName> {
+        let name = folder
+            .strip_prefix(&self.meta_scope_prefix(scope))?
+            .strip_suffix('/')?;
+        DatabaseName::parse(name).ok()
     }
 
     pub fn table_key(&self, scope: &Scope, database: &DatabaseName, table: &TableName) -> String {
@@ -88,15 +145,15 @@ impl<'a> Layout<'a> {
 
     pub fn marker_key(&self, scope: &Scope, database: &DatabaseName) -> String {
         format!(
-            "{}{RESERVED_DIR}/{MARKER_FILE}",
-            self.database_prefix(scope, database)
+            "{}{MARKER_FILE}",
+            self.meta_database_prefix(scope, database)
         )
     }
 
     pub fn stats_key(&self, scope: &Scope, database: &DatabaseName, table: &TableName) -> String {
         format!(
-            "{}{RESERVED_DIR}/stats/{table}.json",
-            self.database_prefix(scope, database)
+            "{}stats/{table}.json",
+            self.meta_database_prefix(scope, database)
         )
     }
 
@@ -107,7 +164,7 @@ impl<'a> Layout<'a> {
         let rest = key.strip_prefix(&self.scope_prefix(scope))?;
         let (database, inside) = rest.split_once('/')?;
         let database = DatabaseName::parse(database).ok()?;
-        if inside.starts_with(&format!("{RESERVED_DIR}/")) {
+        if inside.starts_with(&format!("{LEGACY_DIR}/")) {
             return Some(Entry::Reserved { database });
         }
         let table = inside
@@ -152,12 +209,55 @@ mod tests {
         );
         assert_eq!(
             layout.marker_key(&user, &db),
-            "team/users/alice/school/.dbm/database.json"
+            "team/meta/users/alice/school/database.json"
         );
         assert_eq!(
-            layout.stats_key(&user, &db, &table),
-            "team/users/alice/school/.dbm/stats/students.json"
+            layout.stats_key(&Scope::Default, &db, &table),
+            "team/meta/default/school/stats/students.json"
         );
+        assert_eq!(layout.format_key(), "team/meta/layout.json");
+    }
+
+    #[test]
+    fn the_meta_tree_is_outside_every_scope_and_its_folders_name_databases() {
+        let layout = layout("team/");
+        let alice = Scope::User(name("alice"));
+        let marker = layout.marker_key(&alice, &name("shop"));
+        for scope in [Scope::Default, alice.clone(), Scope::User(name("meta"))] {
+            assert_eq!(layout.classify(&scope, &marker), None);
+        }
+        assert_eq!(
+            layout.meta_folder_database(&alice, "team/meta/users/alice/shop/"),
+            Some(name("shop"))
+        );
+        assert_eq!(
+            layout.meta_folder_database(&alice, "team/meta/users/alice/bad name/"),
+            None
+        );
+    }
+
+    #[test]
+    fn format_1_sidecars_are_moved_to_the_meta_tree() {
+        let layout = layout("team/");
+        assert_eq!(
+            layout
+                .moved_sidecar("team/users/alice/shop/.dbm/stats/orders.json")
+                .as_deref(),
+            Some("team/meta/users/alice/shop/stats/orders.json")
+        );
+        assert_eq!(
+            layout
+                .moved_sidecar("team/default/school/.dbm/database.json")
+                .as_deref(),
+            Some("team/meta/default/school/database.json")
+        );
+        for other in [
+            "team/default/school/students.csv",
+            "team/system/accounts/a/account.json",
+            "other/default/school/.dbm/database.json",
+        ] {
+            assert_eq!(layout.moved_sidecar(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -18,7 +18,8 @@
 //! - [`csv`]: type inference, delimiter detection, whole-file profiles.
 //! - [`import`]: importing CSV files (checked, converted, profiled, atomic); `delete`.
 //! - [`stats`] and [`tables`]: table statistics, and writing a table with them in one pass.
-//! - [`listing`]: the database list, from listings alone.
+//! - `listing`: the database list, from listings alone; [`migrate`]: moving the objects of
+//!   older layouts on start.
 //! - [`preview`]: table previews from ranged head reads, their caches, background counts.
 //! - [`demo`] and [`seed`]: the generated demo data and first-start seeding.
 //! - [`testing`] (feature `testing`): a catalog over a real S3 server, for tests.
@@ -30,6 +31,7 @@ mod error;
 pub mod import;
 mod layout;
 mod listing;
+pub mod migrate;
 pub mod preview;
 mod seed;
 pub mod stats;
@@ -101,6 +103,7 @@ impl Catalog {
     /// demo databases when asked to. Fails with an error that says what to fix.
     pub async fn open(options: CatalogOptions) -> Result<Self> {
         let opened = storage::open(&options.storage, &options.data_dir).await?;
+        migrate::move_format_1_sidecars(&opened.store).await?;
         let is_embedded = opened.embedded.is_some();
         let catalog = Self::from_parts(
             opened.store,
@@ -179,24 +182,35 @@ impl Catalog {
         Ok(self.store().check_bucket().await?)
     }
 
-    /// The default databases and the user's own, sorted by name. Reads listings only.
+    /// The default databases and the user's own, sorted by name. Reads listings only, and
+    /// those only when this scope's list is older than `DBM_REVALIDATE_SECS` or was changed
+    /// by a write through this server; the default scope's list is shared by every user.
     pub async fn list_databases(&self, user: &UserName) -> Result<Vec<DatabaseSummary>> {
         let own_scope = Scope::User(user.clone());
         let (defaults, own) = tokio::try_join!(
-            listing::list_scope(self.store(), &Scope::Default),
-            listing::list_scope(self.store(), &own_scope),
+            self.scope_list(&Scope::Default),
+            self.scope_list(&own_scope),
         )?;
-        Ok(listing::merge(defaults, own))
+        Ok(listing::merge(&defaults.databases, &own.databases))
+    }
+
+    async fn scope_list(&self, scope: &Scope) -> Result<Arc<preview::cache::CachedScope>> {
+        if let Some(fresh) = self.caches().fresh_scope(scope) {
+            return Ok(fresh);
+        }
+        let databases = listing::list_scope(self.store(), scope).await?;
+        Ok(self.caches().store_scope(scope, databases))
     }
 
     /// Creates an empty database of the user's (its marker); existing ones are left as they are.
     pub async fn create_database(&self, user: &UserName, database: &DatabaseName) -> Result<()> {
         let scope = Scope::User(user.clone());
         let marker = Layout::of(self.store()).marker_key(&scope, database);
-        Ok(self
-            .store()
+        self.store()
             .put(&marker, seed::marker_body(), "application/json")
-            .await?)
+            .await?;
+        self.caches().invalidate_scope(&scope);
+        Ok(())
     }
 
     /// Default databases are read-only for everyone, and their names are taken.
@@ -204,8 +218,16 @@ impl Catalog {
         &self,
         database: &DatabaseName,
     ) -> Result<(), CatalogError> {
-        let prefix = Layout::of(self.store()).database_prefix(&Scope::Default, database);
-        if self.store().list_any(&prefix).await? {
+        let layout = Layout::of(self.store());
+        let (data_prefix, meta_prefix) = (
+            layout.database_prefix(&Scope::Default, database),
+            layout.meta_database_prefix(&Scope::Default, database),
+        );
+        let (has_tables, has_meta) = tokio::try_join!(
+            self.store().list_any(&data_prefix),
+            self.store().list_any(&meta_prefix),
+        )?;
+        if has_tables || has_meta {
             return Err(CatalogError::ReadOnly {
                 database: database.to_string(),
             });

@@ -1,5 +1,5 @@
 //! Table statistics: the exact row count, columns and types, and dialect of one table,
-//! stored beside it (`{database}/.dbm/stats/{table}.json`) together with the version of the
+//! stored in the meta tree (`meta/{scope}/{database}/stats/{table}.json`) with the version of the
 //! object they were computed for. Statistics whose version differs from the object's
 //! current listing are ignored: a count is never trusted for a changed object.
 

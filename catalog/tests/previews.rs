@@ -160,7 +160,10 @@ async fn a_200_mb_table_is_previewed_from_at_most_256_kib() {
         "read {} bytes",
         used.body_bytes
     );
-    assert!(used.requests <= 4, "made {} requests", used.requests);
+    // A constant, whatever the size: the database looked for in the default scope and the
+    // user's (a LIST of its tables and one of its meta folder in each), the statistics, and
+    // one ranged GET.
+    assert!(used.requests <= 6, "made {} requests", used.requests);
 
     // Without statistics the head read alone is just as small.
     let head = read_head(store.store(), &listed, 5).await.unwrap();

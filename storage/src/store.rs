@@ -130,6 +130,31 @@ impl Store {
         Ok(objects)
     }
 
+    /// The folders directly under `prefix` (S3 common prefixes with the delimiter `/`), each
+    /// as its whole key prefix ending in `/`. One request per 1,000 folders, however many
+    /// objects they hold.
+    pub async fn list_folders(&self, prefix: &str) -> Result<Vec<String>> {
+        let mut folders = Vec::new();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .delimiter("/")
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|error| StorageError::from_sdk("ListObjectsV2", prefix, &error))?;
+            folders.extend(
+                page.common_prefixes()
+                    .iter()
+                    .filter_map(|folder| folder.prefix().map(str::to_owned)),
+            );
+        }
+        Ok(folders)
+    }
+
     /// The listing entry of exactly one key, if it exists: the version other listings
     /// will report for it.
     pub async fn listed(&self, key: &str) -> Result<Option<ListedObject>> {
@@ -249,6 +274,19 @@ impl Store {
         Ok(())
     }
 
+    /// Copies an object within the bucket (server-side: no bytes pass through here).
+    pub async fn copy(&self, from: &str, to: &str) -> Result<()> {
+        self.client
+            .copy_object()
+            .bucket(&self.bucket)
+            .copy_source(format!("{}/{}", self.bucket, encode_key(from)))
+            .key(to)
+            .send()
+            .await
+            .map_err(|error| StorageError::from_sdk("CopyObject", from, &error))?;
+        Ok(())
+    }
+
     /// Writes a small object only if no object has that key yet (`If-None-Match: *`, so
     /// two writers racing for one key cannot both win). `Ok(false)`: the key was taken.
     pub async fn put_if_absent(
@@ -357,6 +395,20 @@ impl Store {
     }
 }
 
+/// A key as CopyObject's source wants it: URL-encoded, slashes kept.
+fn encode_key(key: &str) -> String {
+    let mut encoded = String::with_capacity(key.len());
+    for byte in key.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                encoded.push(char::from(byte));
+            }
+            other => encoded.push_str(&format!("%{other:02X}")),
+        }
+    }
+    encoded
+}
+
 /// Empty, or the prefix without leading slashes and with one trailing slash.
 fn normalise_prefix(prefix: &str) -> String {
     let trimmed = prefix.trim_matches('/');
@@ -370,6 +422,11 @@ fn normalise_prefix(prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::normalise_prefix;
+
+    #[test]
+    fn copy_sources_are_url_encoded_with_their_slashes_kept() {
+        assert_eq!(super::encode_key("a/b c/ü.csv"), "a/b%20c/%C3%BC.csv");
+    }
 
     #[test]
     fn prefixes_are_empty_or_end_with_one_slash() {

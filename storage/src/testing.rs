@@ -80,6 +80,22 @@ impl TestS3 {
         }
     }
 
+    /// Writes many objects at once straight into the embedded server's folder (a fixture
+    /// shortcut for tests that need thousands of objects; they are then read over HTTP like
+    /// any other). `None` on other servers.
+    pub fn write_files_behind_the_server(&self, keys: &[String], body: &[u8]) -> Option<()> {
+        let ServerGuard::Embedded { server, .. } = &self.server else {
+            return None;
+        };
+        let bucket_dir = server.data_dir().join(crate::EMBEDDED_BUCKET);
+        for key in keys {
+            let path = bucket_dir.join(key);
+            std::fs::create_dir_all(path.parent()?).unwrap();
+            std::fs::write(&path, body).unwrap();
+        }
+        Some(())
+    }
+
     /// Every key in the bucket, sorted: compare before and after to see what changed.
     pub async fn all_keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = self

@@ -1,5 +1,8 @@
-//! The server's preview caches (docs/ARCHITECTURE.md, "Caches and what clears them").
+//! The server's caches of listings and previews (docs/ARCHITECTURE.md, "Caches and what
+//! clears them").
 //!
+//! - The database list of each scope (the shared default one, and each user's), trusted
+//!   for `revalidate_after`: within that time a list request makes no S3 request at all.
 //! - Listings, per database, trusted for `revalidate_after`: within that time a repeated
 //!   preview makes no S3 request at all; after it, one LIST revalidates every table.
 //! - Table previews (quick_cache, bounded in bytes), one entry per object key, holding the
@@ -13,16 +16,59 @@ use std::time::{Duration, Instant};
 
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
-use shared::{DatabaseName, TablePreview};
+use shared::{DatabaseName, DatabaseSummary, TablePreview};
 
 use crate::layout::Scope;
 use storage::{ListedObject, ObjectVersion};
 
-/// The objects of one database as listed at one moment.
+/// The objects of one database as listed at one moment: its tables (and whatever else
+/// other tools put in its folder), and the app's objects about it in the `meta/` tree.
 #[derive(Debug)]
 pub struct CachedListing {
     pub fetched_at: Instant,
     pub objects: Vec<ListedObject>,
+    pub meta: Vec<ListedObject>,
+}
+
+impl CachedListing {
+    /// Whether the database exists: a table, another file, or its marker.
+    pub fn exists(&self) -> bool {
+        !self.objects.is_empty() || !self.meta.is_empty()
+    }
+}
+
+/// The database list of one scope as listed at one moment.
+#[derive(Debug)]
+pub struct CachedScope {
+    pub fetched_at: Instant,
+    pub databases: Vec<DatabaseSummary>,
+    weight: u64,
+}
+
+#[derive(Clone)]
+struct ScopeWeighter;
+
+impl Weighter<Scope, Arc<CachedScope>> for ScopeWeighter {
+    fn weight(&self, _key: &Scope, value: &Arc<CachedScope>) -> u64 {
+        value.weight
+    }
+}
+
+/// Heap bytes of a database list, roughly.
+fn list_bytes(databases: &[DatabaseSummary]) -> u64 {
+    let names: usize = databases
+        .iter()
+        .map(|database| {
+            database.name.as_str().len()
+                + database
+                    .tables
+                    .iter()
+                    .map(|table| table.as_str().len() + 32)
+                    .sum::<usize>()
+                + 64
+        })
+        .sum();
+    (names + 64) as u64
 }
 
 /// One table's preview, read from one version of its object.
@@ -93,6 +139,7 @@ impl Weighter<String, Arc<CachedTable>> for TableWeighter {
 type ListingKey = (Scope, DatabaseName);
 
 pub struct PreviewCaches {
+    scopes: Cache<Scope, Arc<CachedScope>, ScopeWeighter>,
     listings: Cache<ListingKey, Arc<CachedListing>>,
     tables: Cache<String, Arc<CachedTable>, TableWeighter>,
     revalidate_after: Duration,
@@ -104,11 +151,37 @@ impl PreviewCaches {
         let estimated_tables = usize::try_from(cache_bytes / 4096)
             .unwrap_or(usize::MAX)
             .max(16);
+        // Database lists get an eighth of the bound: a list of 1,000 databases of five
+        // tables weighs about 300 KiB, so even a small cache holds many users' lists.
+        let list_bytes_bound = (cache_bytes / 8).max(1024 * 1024);
         Self {
+            scopes: Cache::with_weighter(1_000, list_bytes_bound, ScopeWeighter),
             listings: Cache::new(10_000),
             tables: Cache::with_weighter(estimated_tables, cache_bytes, TableWeighter),
             revalidate_after,
         }
+    }
+
+    /// The cached database list of `scope`, if it is recent enough to trust.
+    pub fn fresh_scope(&self, scope: &Scope) -> Option<Arc<CachedScope>> {
+        self.scopes
+            .get(scope)
+            .filter(|listed| listed.fetched_at.elapsed() < self.revalidate_after)
+    }
+
+    pub fn store_scope(&self, scope: &Scope, databases: Vec<DatabaseSummary>) -> Arc<CachedScope> {
+        let listed = Arc::new(CachedScope {
+            fetched_at: Instant::now(),
+            weight: list_bytes(&databases),
+            databases,
+        });
+        self.scopes.insert(scope.clone(), Arc::clone(&listed));
+        listed
+    }
+
+    /// Forgets the database list of `scope` (after a write that changes it).
+    pub fn invalidate_scope(&self, scope: &Scope) {
+        self.scopes.remove(scope);
     }
 
     /// The cached listing, if it is recent enough to trust without asking S3.
@@ -127,10 +200,12 @@ impl PreviewCaches {
         scope: &Scope,
         database: &DatabaseName,
         objects: Vec<ListedObject>,
+        meta: Vec<ListedObject>,
     ) -> Arc<CachedListing> {
         let listing = Arc::new(CachedListing {
             fetched_at: Instant::now(),
             objects,
+            meta,
         });
         self.listings
             .insert((scope.clone(), database.clone()), Arc::clone(&listing));
@@ -148,10 +223,11 @@ impl PreviewCaches {
         self.tables.insert(key.to_owned(), Arc::new(table));
     }
 
-    /// Forgets one table's preview and its database's listing.
+    /// Forgets one table's preview, its database's listing and its scope's list.
     pub fn invalidate_table(&self, scope: &Scope, database: &DatabaseName, table_key: &str) {
         self.tables.remove(table_key);
         self.listings.remove(&(scope.clone(), database.clone()));
+        self.scopes.remove(scope);
     }
 
     /// Forgets a database's listing and every preview under `database_prefix`.
@@ -162,6 +238,7 @@ impl PreviewCaches {
         database_prefix: &str,
     ) {
         self.listings.remove(&(scope.clone(), database.clone()));
+        self.scopes.remove(scope);
         self.tables
             .retain(|key, _| !key.starts_with(database_prefix));
     }

@@ -65,14 +65,14 @@ impl Catalog {
     ) -> Result<SchemaPreview> {
         let (scope, listing) = self.find_database(user, database).await?;
         let layout = Layout::of(self.store());
-        let listed_keys: HashSet<&str> = listing.objects.iter().map(|o| o.key.as_str()).collect();
+        let meta_keys: HashSet<&str> = listing.meta.iter().map(|o| o.key.as_str()).collect();
         let tables: Vec<(TableName, ListedObject, bool)> = listing
             .objects
             .iter()
             .filter_map(|object| match layout.classify(&scope, &object.key)? {
                 Entry::Table { table, .. } => {
                     let has_stats =
-                        listed_keys.contains(layout.stats_key(&scope, database, &table).as_str());
+                        meta_keys.contains(layout.stats_key(&scope, database, &table).as_str());
                     Some((table, object.clone(), has_stats))
                 }
                 _ => None,
@@ -121,7 +121,7 @@ impl Catalog {
     ) -> Result<(Scope, Arc<CachedListing>)> {
         for scope in [Scope::Default, Scope::User(user.clone())] {
             let listing = self.database_listing(&scope, database).await?;
-            if !listing.objects.is_empty() {
+            if listing.exists() {
                 return Ok((scope, listing));
             }
         }
@@ -138,9 +138,12 @@ impl Catalog {
         if let Some(fresh) = self.caches().fresh_listing(scope, database) {
             return Ok(fresh);
         }
-        let prefix = Layout::of(self.store()).database_prefix(scope, database);
-        let objects = self.store().list(&prefix).await?;
-        Ok(self.caches().store_listing(scope, database, objects))
+        let layout = Layout::of(self.store());
+        let prefix = layout.database_prefix(scope, database);
+        let meta_prefix = layout.meta_database_prefix(scope, database);
+        let (objects, meta) =
+            tokio::try_join!(self.store().list(&prefix), self.store().list(&meta_prefix))?;
+        Ok(self.caches().store_listing(scope, database, objects, meta))
     }
 
     async fn table_preview(

@@ -84,10 +84,52 @@ pub async fn keys_follow_the_documented_layout(store: TestStore) {
     assert_eq!(
         store.all_keys().await,
         vec![
-            format!("{prefix}users/alice/shop/.dbm/database.json"),
+            format!("{prefix}meta/users/alice/shop/database.json"),
             format!("{prefix}users/alice/shop/orders.csv"),
         ]
     );
+}
+
+pub async fn format_1_markers_and_statistics_are_moved_to_the_meta_tree_once(store: TestStore) {
+    let prefix = store.store().prefix().to_owned();
+    let old = [
+        format!("{prefix}default/school/.dbm/database.json"),
+        format!("{prefix}default/school/.dbm/stats/students.json"),
+        format!("{prefix}users/alice/shop/.dbm/database.json"),
+    ];
+    for key in &old {
+        store.put_raw(key, b"{}").await;
+    }
+    put_table(&store, &Scope::Default, "school", "students").await;
+
+    let moved = catalog::migrate::move_format_1_sidecars(store.store())
+        .await
+        .unwrap();
+    assert_eq!(moved, 3);
+    assert_eq!(
+        store.all_keys().await,
+        vec![
+            format!("{prefix}default/school/students.csv"),
+            format!("{prefix}meta/default/school/database.json"),
+            format!("{prefix}meta/default/school/stats/students.json"),
+            format!("{prefix}meta/layout.json"),
+            format!("{prefix}meta/users/alice/shop/database.json"),
+        ]
+    );
+    let listed = store.catalog.list_databases(&alice()).await.unwrap();
+    assert_eq!(
+        listed,
+        vec![
+            summary("school", &["students"], true),
+            summary("shop", &[], false)
+        ]
+    );
+    // Recorded: the next start makes one request and moves nothing.
+    store.put_raw(&old[0], b"{}").await;
+    let again = catalog::migrate::move_format_1_sidecars(store.store())
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
 }
 
 pub async fn reserved_objects_and_other_files_are_hidden_from_the_table_list(store: TestStore) {
@@ -217,6 +259,7 @@ storage::on_both_servers!(fixture =>
             default_and_own_databases_are_listed_sorted_with_their_tables,
             a_database_with_a_marker_but_no_tables_is_listed_empty,
             keys_follow_the_documented_layout,
+            format_1_markers_and_statistics_are_moved_to_the_meta_tree_once,
             reserved_objects_and_other_files_are_hidden_from_the_table_list,
             folders_with_invalid_names_written_by_other_tools_are_not_databases,
             another_users_databases_are_not_listed,
