@@ -53,6 +53,27 @@ test.describe("the home page", () => {
     expect(problems).toEqual([]);
   });
 
+  test("the filter narrows the list by name as you type, and the address keeps it", async ({ page }) => {
+    const home = new HomePage(page);
+    await home.goto();
+    await home.waitForHydration();
+    await home.filter.fill("SCH");
+    await expect(home.cards).toHaveCount(1);
+    await expect(home.card("school")).toBeVisible();
+    await expect(home.summary).toHaveText("1 of 2 databases match “SCH”");
+    await expect(page).toHaveURL(/\?q=SCH$/);
+
+    // The narrowed list is rendered on the server too: a reload shows the same.
+    await page.reload();
+    await expect(home.cards).toHaveCount(1);
+    await expect(home.filter).toHaveValue("SCH");
+
+    await home.waitForHydration();
+    await home.filter.fill("");
+    await expect(home.cards).toHaveCount(2);
+    await expect(page).toHaveURL(/\/$/);
+  });
+
   test("the page is usable from the keyboard: skip link first, then the header", async ({ page }) => {
     const home = new HomePage(page);
     await home.goto();

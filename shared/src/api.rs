@@ -18,6 +18,63 @@ pub struct DatabaseSummary {
     pub is_default: bool,
 }
 
+/// Databases shown on one page of the home page.
+pub const DATABASES_PER_PAGE: usize = 48;
+
+/// `GET /api/database_page?filter=TEXT&page=N`: one page of the database list, narrowed to
+/// the names that contain `filter` (any case). The home page shows this, so its size
+/// follows the page, never the bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabasePage {
+    /// The databases on this page, sorted by name.
+    pub databases: Vec<DatabaseSummary>,
+    /// Databases that match the filter (all of them without one).
+    pub matching: usize,
+    /// Every database the user can see, and their tables.
+    pub total: usize,
+    pub total_tables: usize,
+    /// 1-based; past the last page, the last page is shown.
+    pub page: usize,
+    pub pages: usize,
+    /// The filter as applied (trimmed).
+    pub filter: String,
+    /// The user's own databases, every one (names only): the import panel offers them.
+    pub own: Vec<DatabaseName>,
+}
+
+impl DatabasePage {
+    /// The page of `all` (sorted) that `filter` and `page` ask for.
+    pub fn of(all: &[DatabaseSummary], filter: &str, page: usize) -> Self {
+        let filter = filter.trim().to_owned();
+        let needle = filter.to_lowercase();
+        let matching: Vec<&DatabaseSummary> = all
+            .iter()
+            .filter(|database| database.name.as_str().to_lowercase().contains(&needle))
+            .collect();
+        let pages = matching.len().div_ceil(DATABASES_PER_PAGE).max(1);
+        let page = page.clamp(1, pages);
+        Self {
+            databases: matching
+                .iter()
+                .skip((page - 1) * DATABASES_PER_PAGE)
+                .take(DATABASES_PER_PAGE)
+                .map(|database| (*database).clone())
+                .collect(),
+            matching: matching.len(),
+            total: all.len(),
+            total_tables: all.iter().map(|database| database.table_count).sum(),
+            page,
+            pages,
+            filter,
+            own: all
+                .iter()
+                .filter(|database| !database.is_default)
+                .map(|database| database.name.clone())
+                .collect(),
+        }
+    }
+}
+
 /// The type inferred for a column from its non-empty cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -117,6 +174,51 @@ mod tests {
                 error.message
             );
         }
+    }
+
+    fn summaries(count: usize) -> Vec<DatabaseSummary> {
+        (0..count)
+            .map(|n| DatabaseSummary {
+                name: DatabaseName::parse(&format!("db{n:04}")).unwrap_or_else(|_| unreachable!()),
+                table_count: 2,
+                tables: Vec::new(),
+                is_default: n % 2 == 0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_page_holds_at_most_one_page_of_databases_and_counts_them_all() {
+        let all = summaries(100);
+        let first = DatabasePage::of(&all, "", 1);
+        assert_eq!(first.databases.len(), DATABASES_PER_PAGE);
+        assert_eq!(
+            (first.matching, first.total, first.total_tables),
+            (100, 100, 200)
+        );
+        assert_eq!((first.page, first.pages), (1, 3));
+        assert_eq!(first.own.len(), 50);
+        let last = DatabasePage::of(&all, "", 99);
+        assert_eq!((last.page, last.databases.len()), (3, 4));
+        assert_eq!(last.databases[0].name, "db0096");
+    }
+
+    #[test]
+    fn the_filter_narrows_by_name_in_any_case() {
+        let all = summaries(100);
+        let page = DatabasePage::of(&all, " DB005 ", 1);
+        assert_eq!(page.filter, "DB005");
+        let names: Vec<&str> = page.databases.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "db0050", "db0051", "db0052", "db0053", "db0054", "db0055", "db0056", "db0057",
+                "db0058", "db0059"
+            ]
+        );
+        assert_eq!((page.matching, page.total, page.pages), (10, 100, 1));
+        let none = DatabasePage::of(&all, "zzz", 3);
+        assert_eq!((none.matching, none.page, none.pages), (0, 1, 1));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub const API_PREFIX: &str = "/api/";
 
 pub const DATABASES: &str = "/api/databases";
+pub const DATABASE_PAGE: &str = "/api/database_page";
 pub const DATABASE_SCHEMA: &str = "/api/database_schema";
 pub const IMPORT_TABLES: &str = "/api/import_tables";
 pub const DELETE_TABLE: &str = "/api/delete_table";

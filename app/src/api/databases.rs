@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use shared::{DatabaseSummary, Deleted, SchemaPreview};
+use shared::{DatabasePage, DatabaseSummary, Deleted, SchemaPreview};
 
 use crate::error::AppError;
 
@@ -18,6 +18,27 @@ pub async fn list_databases() -> Result<Vec<DatabaseSummary>, AppError> {
         .list_databases(&user)
         .await
         .map_err(into_app_error)
+}
+
+/// `GET /api/database_page?filter=TEXT&page=N`: one page of the list (what the home page
+/// shows), narrowed to names containing `filter`; from the same cached listings.
+#[server(name = DatabasePageCall, prefix = "/api", endpoint = "database_page", input = GetUrl)]
+pub async fn database_page(
+    filter: Option<String>,
+    page: Option<u32>,
+) -> Result<DatabasePage, AppError> {
+    use crate::server::{catalog, current_user, into_app_error};
+    let user = current_user()?;
+    let all = catalog()?
+        .list_databases(&user)
+        .await
+        .map_err(into_app_error)?;
+    let page = page.map_or(1, |page| usize::try_from(page).unwrap_or(usize::MAX));
+    Ok(DatabasePage::of(
+        &all,
+        filter.as_deref().unwrap_or(""),
+        page,
+    ))
 }
 
 /// `GET /api/database_schema?database=NAME&sample_rows=N`: previews of every table in one

@@ -4,7 +4,8 @@
 //! sign-up. Imports are the one call outside this module: a streaming axum handler in the
 //! server crate (`POST /api/import_tables`).
 //!
-//! - [`databases`]: `databases`, `database_schema`, `delete_table`, `delete_database`.
+//! - [`databases`]: `databases`, `database_page`, `database_schema`, `delete_table`,
+//!   `delete_database`.
 //! - [`accounts`]: `sign_in`, `sign_up`, `sign_out`, `me`, `tokens`, `create_token`,
 //!   `revoke_token`.
 
@@ -15,7 +16,9 @@ pub use accounts::{
     CreateToken, Me, RevokeToken, SignIn, SignOut, SignUp, create_token, list_tokens, me,
     revoke_token, sign_in, sign_out, sign_up,
 };
-pub use databases::{database_schema, delete_database, delete_table, list_databases};
+pub use databases::{
+    database_page, database_schema, delete_database, delete_table, list_databases,
+};
 
 #[cfg(test)]
 mod tests {
@@ -23,13 +26,16 @@ mod tests {
     use shared::routes;
 
     use super::accounts::ListTokens;
-    use super::databases::{DatabaseSchema, DeleteDatabase, DeleteTable, ListDatabases};
+    use super::databases::{
+        DatabasePageCall, DatabaseSchema, DeleteDatabase, DeleteTable, ListDatabases,
+    };
     use super::*;
 
     #[test]
     fn every_server_function_answers_at_its_path_in_shared_routes() {
         let paths = [
             (ListDatabases::PATH, routes::DATABASES),
+            (DatabasePageCall::PATH, routes::DATABASE_PAGE),
             (DatabaseSchema::PATH, routes::DATABASE_SCHEMA),
             (DeleteTable::PATH, routes::DELETE_TABLE),
             (DeleteDatabase::PATH, routes::DELETE_DATABASE),

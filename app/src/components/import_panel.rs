@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use shared::names::{NameKind, sanitize_table_name, validate_name};
-use shared::{ApiError, DatabaseSummary, ImportedFile};
+use shared::{ApiError, DatabasePage, ImportedFile};
 use web_sys::FileList;
 
 use crate::error::AppError;
@@ -164,7 +164,7 @@ fn outcome(answer: Result<shared::ImportReport, ApiError>) -> FileState {
 #[component]
 pub fn ImportPanel(
     /// The database list: the user's own databases are offered as choices.
-    databases: Resource<Result<Vec<DatabaseSummary>, AppError>>,
+    databases: Resource<Result<DatabasePage, AppError>>,
 ) -> impl IntoView {
     let importer = Importer::new(String::new());
     let dragging = RwSignal::new(false);
@@ -205,10 +205,10 @@ pub fn ImportPanel(
                             {move || Suspend::new(async move {
                                 databases
                                     .await
+                                    .map(|page| page.own)
                                     .unwrap_or_default()
                                     .into_iter()
-                                    .filter(|database| !database.is_default)
-                                    .map(|database| view! { <option value=database.name.to_string()></option> })
+                                    .map(|name| view! { <option value=name.to_string()></option> })
                                     .collect_view()
                             })}
                         </Transition>

@@ -108,6 +108,48 @@ async fn the_home_page_html_lists_the_databases_before_any_javascript_runs() {
 }
 
 #[tokio::test]
+async fn the_home_page_shows_one_page_of_many_databases_and_filters_on_the_server() {
+    let app = TestApp::spawn().await;
+    let tester = shared::UserName::parse("tester").unwrap();
+    for n in 0..60 {
+        let name = shared::DatabaseName::parse(&format!("db{n:02}")).unwrap();
+        app.server
+            .catalog
+            .create_database(&tester, &name)
+            .await
+            .unwrap();
+    }
+    let cards = |html: &str| html.matches("data-database=").count();
+
+    let first = app.get("/").await.text().await.unwrap();
+    assert_eq!(cards(&first), shared::DATABASES_PER_PAGE);
+    assert!(
+        first.contains("Showing 1–48 of 62 databases · 4 tables"),
+        "{first}"
+    );
+    assert!(first.contains(r#"href="/?page=2""#));
+
+    let second = app.get("/?page=2").await.text().await.unwrap();
+    assert_eq!(cards(&second), 62 - shared::DATABASES_PER_PAGE);
+    assert!(second.contains(r#"data-database="sales""#));
+
+    let narrowed = app.get("/?q=DB1").await.text().await.unwrap();
+    assert_eq!(cards(&narrowed), 10);
+    assert!(narrowed.contains("10 of 62 databases match “DB1”"));
+
+    let page: Value = app
+        .get("/api/database_page?filter=db5&page=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["matching"], 10);
+    assert_eq!(page["databases"].as_array().unwrap().len(), 10);
+    assert_eq!(page["own"].as_array().unwrap().len(), 60);
+    app.server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn an_unknown_page_is_a_404_with_a_way_back() {
     let app = TestApp::spawn().await;
     let response = app.get("/no/such/page").await;
