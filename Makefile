@@ -20,10 +20,11 @@ run: setup build-release
 test: setup-test fmt-check lint wasm-deps wasm-release unit e2e
 	@echo "make test: all checks passed"
 
-## Benchmarks (tables on stdout; nothing asserted): previews (latency, bytes read) and
-## imports (throughput, peak server memory).
+## Benchmarks (tables on stdout; nothing asserted): previews (latency, bytes read),
+## the database list (latency, requests/s) and imports (throughput, peak server memory).
 bench:
 	cargo bench -p catalog --bench previews
+	cargo bench -p server --bench lists
 	cargo bench -p server --bench imports
 
 setup:

@@ -9,15 +9,15 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use shared::routes::{self, import_fields};
+mod common;
+
 use std::io::Write;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use catalog::demo::{ORDERS_HEADER, order_rows};
+use common::{Server, memory_kib};
 use reqwest::multipart::{Form, Part};
-
-const SERVER: &str = env!("CARGO_BIN_EXE_server");
+use shared::routes::{self, import_fields};
 
 struct Row {
     label: &'static str,
@@ -27,52 +27,16 @@ struct Row {
     peak_above_idle: u64,
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::main]
 async fn main() {
     let root = match std::env::var("DBM_BENCH_DIR") {
         Ok(dir) => tempfile::tempdir_in(dir).unwrap(),
         Err(_) => tempfile::tempdir().unwrap(),
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let server = Server(
-        Command::new(SERVER)
-            .env("DBM_ADDR", format!("127.0.0.1:{port}"))
-            .env("DBM_DATA_DIR", root.path().join("data"))
-            .env("DBM_DEMO_DATA", "off")
-            .env("DBM_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap(),
-    );
-    let pid = server.0.id();
-    let client = reqwest::Client::new();
-    for _ in 0..600 {
-        if client
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let client = signed_in_client(&client, &base).await;
+    let server = Server::start(&root.path().join("data"), &[]).await;
+    let pid = server.pid();
+    let base = server.base.clone();
+    let client = server.signed_in_client().await;
     // One small import first, so the idle figure includes a warmed-up server.
     upload(
         &client,
@@ -164,17 +128,6 @@ async fn upload(
     report["files"][0]["rows"].as_u64().unwrap()
 }
 
-/// A `/proc/PID/status` field, in KiB.
-fn memory_kib(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find(|line| line.starts_with(field))
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0)
-}
-
 fn print_table(rows: &[Row], idle_kib: u64) {
     println!();
     println!(
@@ -213,30 +166,4 @@ fn print_table(rows: &[Row], idle_kib: u64) {
             check(mib * 1.048_576 < 100.0)
         );
     }
-}
-
-/// Signs up a benchmark user; a client that sends its session as a browser would (the
-/// cookie, and the page's Origin, which state-changing calls require with a cookie).
-async fn signed_in_client(client: &reqwest::Client, base: &str) -> reqwest::Client {
-    let response = client
-        .post(format!("{base}/api/sign_up"))
-        .form(&[("username", "bench"), ("password", "benchmark password")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "signing up the benchmark user");
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("cookie", cookie.parse().unwrap());
-    headers.insert("origin", base.parse().unwrap());
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap()
 }

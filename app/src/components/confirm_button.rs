@@ -23,7 +23,7 @@ pub struct Confirmation {
 }
 
 #[component]
-pub fn ConfirmButton<Act, Done>(confirmation: Confirmation, on_confirm: Act) -> impl IntoView
+pub fn ConfirmButton<Act, Done>(confirmation: Confirmation, on_confirm: Act) -> AnyView
 where
     Act: Fn() -> Done + Clone + Send + Sync + 'static,
     Done: Future<Output = Result<(), String>> + 'static,
@@ -81,4 +81,7 @@ where
             </div>
         </dialog>
     }
+    // Erased here: the generic closures would otherwise nest into every page that shows
+    // the button, past rustc's query depth in release builds.
+    .into_any()
 }

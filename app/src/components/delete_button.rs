@@ -42,7 +42,7 @@ impl DeleteTarget {
 }
 
 #[component]
-pub fn DeleteButton(target: DeleteTarget) -> impl IntoView {
+pub fn DeleteButton(target: DeleteTarget) -> AnyView {
     let after_write = AfterWrite::from_context();
     let label = target.button_label();
     let confirmation = Confirmation {
@@ -74,5 +74,5 @@ pub fn DeleteButton(target: DeleteTarget) -> impl IntoView {
             }
         }
     };
-    view! { <ConfirmButton confirmation on_confirm /> }
+    view! { <ConfirmButton confirmation on_confirm /> }.into_any()
 }

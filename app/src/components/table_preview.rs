@@ -15,7 +15,7 @@ pub fn TablePreviewView(
     table: TablePreview,
     /// The database, when the table may be deleted (not a default database).
     deletable_in: Option<String>,
-) -> impl IntoView {
+) -> AnyView {
     let heading_id = format!("table-{}", table.name);
     let labelled_by = heading_id.clone();
     let table_name = table.name.to_string();
@@ -96,6 +96,7 @@ pub fn TablePreviewView(
             })}
         </section>
     }
+    .into_any()
 }
 
 fn display_cell(cell: &str) -> String {
