@@ -198,8 +198,9 @@ impl Catalog {
         if let Some(fresh) = self.caches().fresh_scope(scope) {
             return Ok(fresh);
         }
+        let before = self.caches().write_count();
         let databases = listing::list_scope(self.store(), scope).await?;
-        Ok(self.caches().store_scope(scope, databases))
+        Ok(self.caches().store_scope(scope, databases, before))
     }
 
     /// Creates an empty database of the user's (its marker); existing ones are left as they are.

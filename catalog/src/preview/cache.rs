@@ -12,6 +12,7 @@
 //! Writes through this server remove exactly the entries they make stale.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use quick_cache::Weighter;
@@ -139,6 +140,10 @@ impl Weighter<String, Arc<CachedTable>> for TableWeighter {
 type ListingKey = (Scope, DatabaseName);
 
 pub struct PreviewCaches {
+    /// Bumped by every invalidation. A listing that started before a write through this
+    /// server and ends after it must not be cached (it may predate the write): listings
+    /// are kept only if no invalidation happened while they were read.
+    writes: AtomicU64,
     scopes: Cache<Scope, Arc<CachedScope>, ScopeWeighter>,
     listings: Cache<ListingKey, Arc<CachedListing>>,
     tables: Cache<String, Arc<CachedTable>, TableWeighter>,
@@ -155,11 +160,22 @@ impl PreviewCaches {
         // tables weighs about 300 KiB, so even a small cache holds many users' lists.
         let list_bytes_bound = (cache_bytes / 8).max(1024 * 1024);
         Self {
+            writes: AtomicU64::new(0),
             scopes: Cache::with_weighter(1_000, list_bytes_bound, ScopeWeighter),
             listings: Cache::new(10_000),
             tables: Cache::with_weighter(estimated_tables, cache_bytes, TableWeighter),
             revalidate_after,
         }
+    }
+
+    /// Take before a listing; hand to `store_scope` / `store_listing` after it.
+    pub fn write_count(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
+    }
+
+    /// Whether a write through this server happened since `write_count` said `before`.
+    fn written_since(&self, before: u64) -> bool {
+        self.writes.load(Ordering::Acquire) != before
     }
 
     /// The cached database list of `scope`, if it is recent enough to trust.
@@ -169,18 +185,28 @@ impl PreviewCaches {
             .filter(|listed| listed.fetched_at.elapsed() < self.revalidate_after)
     }
 
-    pub fn store_scope(&self, scope: &Scope, databases: Vec<DatabaseSummary>) -> Arc<CachedScope> {
+    /// Keeps a scope's list read after `write_count` said `before` (unless a write came
+    /// in between), and hands it back.
+    pub fn store_scope(
+        &self,
+        scope: &Scope,
+        databases: Vec<DatabaseSummary>,
+        before: u64,
+    ) -> Arc<CachedScope> {
         let listed = Arc::new(CachedScope {
             fetched_at: Instant::now(),
             weight: list_bytes(&databases),
             databases,
         });
-        self.scopes.insert(scope.clone(), Arc::clone(&listed));
+        if !self.written_since(before) {
+            self.scopes.insert(scope.clone(), Arc::clone(&listed));
+        }
         listed
     }
 
     /// Forgets the database list of `scope` (after a write that changes it).
     pub fn invalidate_scope(&self, scope: &Scope) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
         self.scopes.remove(scope);
     }
 
@@ -201,14 +227,17 @@ impl PreviewCaches {
         database: &DatabaseName,
         objects: Vec<ListedObject>,
         meta: Vec<ListedObject>,
+        before: u64,
     ) -> Arc<CachedListing> {
         let listing = Arc::new(CachedListing {
             fetched_at: Instant::now(),
             objects,
             meta,
         });
-        self.listings
-            .insert((scope.clone(), database.clone()), Arc::clone(&listing));
+        if !self.written_since(before) {
+            self.listings
+                .insert((scope.clone(), database.clone()), Arc::clone(&listing));
+        }
         listing
     }
 
@@ -225,6 +254,7 @@ impl PreviewCaches {
 
     /// Forgets one table's preview, its database's listing and its scope's list.
     pub fn invalidate_table(&self, scope: &Scope, database: &DatabaseName, table_key: &str) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
         self.tables.remove(table_key);
         self.listings.remove(&(scope.clone(), database.clone()));
         self.scopes.remove(scope);
@@ -237,9 +267,35 @@ impl PreviewCaches {
         database: &DatabaseName,
         database_prefix: &str,
     ) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
         self.listings.remove(&(scope.clone(), database.clone()));
         self.scopes.remove(scope);
         self.tables
             .retain(|key, _| !key.starts_with(database_prefix));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_read_across_a_write_is_answered_but_not_cached() {
+        let caches = PreviewCaches::new(1024 * 1024, Duration::from_secs(60));
+        let scope = Scope::Default;
+
+        let before = caches.write_count();
+        caches.store_scope(&scope, Vec::new(), before);
+        assert!(caches.fresh_scope(&scope).is_some());
+
+        // A listing starts, a write through this server lands, the listing ends.
+        let before = caches.write_count();
+        caches.invalidate_scope(&scope);
+        let answered = caches.store_scope(&scope, Vec::new(), before);
+        assert!(answered.databases.is_empty());
+        assert!(
+            caches.fresh_scope(&scope).is_none(),
+            "a list that may predate the write must not be served from the cache"
+        );
     }
 }

@@ -141,9 +141,12 @@ impl Catalog {
         let layout = Layout::of(self.store());
         let prefix = layout.database_prefix(scope, database);
         let meta_prefix = layout.meta_database_prefix(scope, database);
+        let before = self.caches().write_count();
         let (objects, meta) =
             tokio::try_join!(self.store().list(&prefix), self.store().list(&meta_prefix))?;
-        Ok(self.caches().store_listing(scope, database, objects, meta))
+        Ok(self
+            .caches()
+            .store_listing(scope, database, objects, meta, before))
     }
 
     async fn table_preview(
