@@ -15,6 +15,7 @@ use catalog::Catalog;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use shared::{ErrorCode, routes};
+use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -72,9 +73,21 @@ pub fn router(state: AppState) -> Router {
             state.browser_policy.clone(),
             security_headers,
         ))
-        .layer(CompressionLayer::new())
+        .layer(compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Responses are compressed (gzip or brotli, as the client accepts). Debug builds use the
+/// fastest level: their wasm is ~8 MB and unoptimised compression of it at the default
+/// level takes seconds per page load, which slowed the end-to-end tests to time-outs.
+fn compression() -> CompressionLayer {
+    let layer = CompressionLayer::new();
+    if cfg!(debug_assertions) {
+        layer.quality(CompressionLevel::Fastest)
+    } else {
+        layer
+    }
 }
 
 /// Every path under `/api/` that no call answers.
