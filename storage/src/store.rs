@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
@@ -111,22 +112,14 @@ impl Store {
     /// Every object under `prefix`, following continuation tokens.
     pub async fn list(&self, prefix: &str) -> Result<Vec<ListedObject>> {
         let mut objects = Vec::new();
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|error| StorageError::from_sdk("ListObjectsV2", prefix, &error))?;
+        self.each_listing_page(prefix, None, |page| {
             objects.extend(
                 page.contents()
                     .iter()
                     .filter_map(ListedObject::from_listing),
             );
-        }
+        })
+        .await?;
         Ok(objects)
     }
 
@@ -135,24 +128,36 @@ impl Store {
     /// objects they hold.
     pub async fn list_folders(&self, prefix: &str) -> Result<Vec<String>> {
         let mut folders = Vec::new();
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .delimiter("/")
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|error| StorageError::from_sdk("ListObjectsV2", prefix, &error))?;
+        self.each_listing_page(prefix, Some("/"), |page| {
             folders.extend(
                 page.common_prefixes()
                     .iter()
                     .filter_map(|folder| folder.prefix().map(str::to_owned)),
             );
-        }
+        })
+        .await?;
         Ok(folders)
+    }
+
+    /// Hands every page of a listing of `prefix` to `each`, following continuation tokens.
+    async fn each_listing_page(
+        &self,
+        prefix: &str,
+        delimiter: Option<&str>,
+        mut each: impl FnMut(&ListObjectsV2Output),
+    ) -> Result<()> {
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .set_delimiter(delimiter.map(str::to_owned))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            each(&page.map_err(|error| StorageError::from_sdk("ListObjectsV2", prefix, &error))?);
+        }
+        Ok(())
     }
 
     /// The listing entry of exactly one key, if it exists: the version other listings

@@ -66,14 +66,9 @@ impl TestS3 {
     /// embedded server (which cannot list them) keeps one file per upload in its folder.
     pub async fn incomplete_uploads(&self) -> usize {
         match &self.server {
-            ServerGuard::Embedded { server, .. } => std::fs::read_dir(server.data_dir())
-                .map(|entries| {
-                    entries
-                        .filter_map(Result::ok)
-                        .filter(|entry| entry.file_name().to_string_lossy().starts_with(".upload"))
-                        .count()
-                })
-                .unwrap_or(0),
+            ServerGuard::Embedded { server, .. } => {
+                embedded_incomplete_uploads(server.data_dir()).len()
+            }
             ServerGuard::Moto { .. } => {
                 self.other_store().incomplete_uploads().await.unwrap().len()
             }
@@ -123,6 +118,20 @@ impl TestS3 {
             .await
             .unwrap_or_else(|error| panic!("writing {key}: {error}"));
     }
+}
+
+/// Multipart uploads the embedded server holds unfinished in `data_dir` (it cannot list
+/// them over S3; it keeps one `.upload…` file per upload in its folder).
+pub fn embedded_incomplete_uploads(data_dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(data_dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.starts_with(".upload"))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The embedded server on a temporary folder, with a store under `prefix`.

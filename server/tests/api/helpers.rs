@@ -118,12 +118,7 @@ impl TestApp {
 
     /// Files of multipart uploads started and not finished (s3s-fs keeps them in its folder).
     pub fn incomplete_uploads(&self) -> Vec<String> {
-        std::fs::read_dir(self.data_dir.path())
-            .unwrap()
-            .filter_map(Result::ok)
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .filter(|name| name.starts_with(".upload"))
-            .collect()
+        storage::testing::embedded_incomplete_uploads(self.data_dir.path())
     }
 }
 
