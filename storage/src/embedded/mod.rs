@@ -3,7 +3,11 @@
 //! S3, so the default setup exercises the real code path.
 //!
 //! It gets its own listener rather than a route in the app's router: S3 path-style URLs
-//! (`/{bucket}/{key}`) would collide with the app's routes.
+//! (`/{bucket}/{key}`) would collide with the app's routes. Listings are answered by a
+//! key-ordered walk ([`listing`]) instead of s3s-fs's whole-bucket scan ([`service`]).
+
+mod listing;
+mod service;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -98,7 +102,12 @@ impl EmbeddedS3 {
         let access_key = random_token(20);
         let secret_key = random_token(40);
         let service = {
-            let mut builder = S3ServiceBuilder::new(filesystem);
+            let root = data_dir.canonicalize().map_err(|source| StorageError::Io {
+                path: data_dir.to_owned(),
+                source,
+            })?;
+            let mut builder =
+                S3ServiceBuilder::new(service::EmbeddedService::new(filesystem, root));
             builder.set_auth(SimpleAuth::from_single(
                 access_key.clone(),
                 secret_key.clone(),

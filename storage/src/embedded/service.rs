@@ -1,0 +1,164 @@
+//! The S3 service the embedded server runs: s3s-fs for every operation, except ListObjectsV2,
+//! which is answered by the key-ordered walk in [`super::listing`] (s3s-fs walks the whole
+//! bucket for every page). Operations s3s-fs does not implement stay unimplemented.
+
+use std::path::PathBuf;
+
+use s3s::dto::{CommonPrefix, ListObjectsV2Input, ListObjectsV2Output, Object, Timestamp};
+use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
+use s3s_fs::FileSystem;
+
+use super::listing::{Request, list_page};
+
+pub struct EmbeddedService {
+    filesystem: FileSystem,
+    /// The folder holding one folder per bucket.
+    root: PathBuf,
+}
+
+impl EmbeddedService {
+    pub fn new(filesystem: FileSystem, root: PathBuf) -> Self {
+        Self { filesystem, root }
+    }
+
+    /// The folder of `bucket`, if its name is a plain S3 bucket name (no path tricks).
+    fn bucket_dir(&self, bucket: &str) -> Option<PathBuf> {
+        let plain = !bucket.is_empty()
+            && bucket
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'.')
+            && !bucket.starts_with('.');
+        plain.then(|| self.root.join(bucket))
+    }
+}
+
+/// The S3 trait for the service: each named operation forwarded to s3s-fs unchanged,
+/// ListObjectsV2 answered here. (One macro emits the whole impl so that `async_trait`
+/// sees every method.)
+macro_rules! forward_to_s3s_fs {
+    ($($operation:ident: $input:ident => $output:ident;)*) => {
+        #[async_trait::async_trait]
+        impl S3 for EmbeddedService {
+            $(
+                async fn $operation(
+                    &self,
+                    request: S3Request<s3s::dto::$input>,
+                ) -> S3Result<S3Response<s3s::dto::$output>> {
+                    self.filesystem.$operation(request).await
+                }
+            )*
+
+            async fn list_objects_v2(
+                &self,
+                request: S3Request<ListObjectsV2Input>,
+            ) -> S3Result<S3Response<ListObjectsV2Output>> {
+                self.list_in_key_order(request).await
+            }
+        }
+    };
+}
+
+forward_to_s3s_fs! {
+    abort_multipart_upload: AbortMultipartUploadInput => AbortMultipartUploadOutput;
+    complete_multipart_upload: CompleteMultipartUploadInput => CompleteMultipartUploadOutput;
+    copy_object: CopyObjectInput => CopyObjectOutput;
+    create_bucket: CreateBucketInput => CreateBucketOutput;
+    create_multipart_upload: CreateMultipartUploadInput => CreateMultipartUploadOutput;
+    delete_bucket: DeleteBucketInput => DeleteBucketOutput;
+    delete_object: DeleteObjectInput => DeleteObjectOutput;
+    delete_objects: DeleteObjectsInput => DeleteObjectsOutput;
+    get_bucket_location: GetBucketLocationInput => GetBucketLocationOutput;
+    get_object: GetObjectInput => GetObjectOutput;
+    head_bucket: HeadBucketInput => HeadBucketOutput;
+    head_object: HeadObjectInput => HeadObjectOutput;
+    list_buckets: ListBucketsInput => ListBucketsOutput;
+    list_objects: ListObjectsInput => ListObjectsOutput;
+    list_parts: ListPartsInput => ListPartsOutput;
+    put_object: PutObjectInput => PutObjectOutput;
+    upload_part: UploadPartInput => UploadPartOutput;
+    upload_part_copy: UploadPartCopyInput => UploadPartCopyOutput;
+}
+
+impl EmbeddedService {
+    async fn list_in_key_order(
+        &self,
+        request: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let input = &request.input;
+        let delimited = match input.delimiter.as_deref() {
+            None => false,
+            Some("/") => true,
+            Some(_) => return self.filesystem.list_objects_v2(request).await,
+        };
+        let Some(bucket_dir) = self.bucket_dir(&input.bucket) else {
+            return self.filesystem.list_objects_v2(request).await;
+        };
+        if !bucket_dir.is_dir() {
+            return Err(s3_error!(NoSuchBucket));
+        }
+        let input = request.input;
+        let max_keys = input.max_keys.unwrap_or(1000).clamp(0, 1000);
+        let after = match (
+            input.continuation_token.as_deref(),
+            input.start_after.as_deref(),
+        ) {
+            (Some(token), Some(start)) => Some(token.max(start).to_owned()),
+            (Some(one), None) | (None, Some(one)) => Some(one.to_owned()),
+            (None, None) => None,
+        };
+        let prefix = input
+            .prefix
+            .as_deref()
+            .unwrap_or("")
+            .trim_start_matches('/')
+            .to_owned();
+        let page = tokio::task::spawn_blocking(move || {
+            list_page(
+                &bucket_dir,
+                Request {
+                    prefix: &prefix,
+                    delimited,
+                    after: after.as_deref(),
+                    max_keys: usize::try_from(max_keys).unwrap_or(0),
+                },
+            )
+        })
+        .await
+        .map_err(|error| s3_error!(InternalError, "the listing task failed: {error}"))?
+        .map_err(|error| s3_error!(InternalError, "cannot list the folder: {error}"))?;
+
+        let key_count = page.objects.len() + page.prefixes.len();
+        let contents: Vec<Object> = page
+            .objects
+            .into_iter()
+            .map(|object| Object {
+                key: Some(object.key),
+                size: Some(i64::try_from(object.size).unwrap_or(i64::MAX)),
+                last_modified: Some(Timestamp::from(object.modified)),
+                ..Default::default()
+            })
+            .collect();
+        let common_prefixes: Vec<CommonPrefix> = page
+            .prefixes
+            .into_iter()
+            .map(|prefix| CommonPrefix {
+                prefix: Some(prefix),
+            })
+            .collect();
+        Ok(S3Response::new(ListObjectsV2Output {
+            key_count: Some(i32::try_from(key_count).unwrap_or(i32::MAX)),
+            max_keys: Some(max_keys),
+            is_truncated: Some(page.truncated),
+            contents: (!contents.is_empty()).then_some(contents),
+            common_prefixes: (!common_prefixes.is_empty()).then_some(common_prefixes),
+            continuation_token: input.continuation_token,
+            next_continuation_token: page.last.filter(|_| page.truncated),
+            delimiter: input.delimiter,
+            encoding_type: input.encoding_type,
+            name: Some(input.bucket),
+            prefix: input.prefix,
+            start_after: input.start_after,
+            ..Default::default()
+        }))
+    }
+}
