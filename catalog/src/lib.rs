@@ -48,6 +48,7 @@ use storage::{EmbeddedS3, S3Meter, StorageSetting, Store};
 
 pub use error::{CatalogError, Result};
 pub use layout::{Layout, Scope};
+pub use listing::DatabaseList;
 pub use preview::PreviewSettings;
 pub use seed::DemoSeed;
 
@@ -185,13 +186,19 @@ impl Catalog {
     /// The default databases and the user's own, sorted by name. Reads listings only, and
     /// those only when this scope's list is older than `DBM_REVALIDATE_SECS` or was changed
     /// by a write through this server; the default scope's list is shared by every user.
-    pub async fn list_databases(&self, user: &UserName) -> Result<Vec<DatabaseSummary>> {
+    pub async fn database_list(&self, user: &UserName) -> Result<DatabaseList> {
         let own_scope = Scope::User(user.clone());
         let (defaults, own) = tokio::try_join!(
             self.scope_list(&Scope::Default),
             self.scope_list(&own_scope),
         )?;
-        Ok(listing::merge(&defaults.databases, &own.databases))
+        Ok(DatabaseList::new(defaults, own))
+    }
+
+    /// [`Catalog::database_list`], copied out.
+    pub async fn list_databases(&self, user: &UserName) -> Result<Vec<DatabaseSummary>> {
+        let list = self.database_list(user).await?;
+        Ok(list.databases().into_iter().cloned().collect())
     }
 
     async fn scope_list(&self, scope: &Scope) -> Result<Arc<preview::cache::CachedScope>> {

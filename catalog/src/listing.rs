@@ -4,12 +4,16 @@
 //! databases, for databases without tables), side by side.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use bytes::{BufMut, Bytes, BytesMut};
 
 use shared::{DatabaseName, DatabaseSummary, TableName};
 use storage::Store;
 
 use crate::error::Result;
 use crate::layout::{Entry, Layout, Scope};
+use crate::preview::cache::CachedScope;
 
 /// The databases of one scope, sorted by name, each with its sorted table names.
 pub async fn list_scope(store: &Store, scope: &Scope) -> Result<Vec<DatabaseSummary>> {
@@ -46,9 +50,65 @@ pub async fn list_scope(store: &Store, scope: &Scope) -> Result<Vec<DatabaseSumm
         .collect())
 }
 
-/// Default databases and the user's own, merged and sorted by name (default first on a tie).
-pub fn merge(defaults: &[DatabaseSummary], own: &[DatabaseSummary]) -> Vec<DatabaseSummary> {
-    let mut all: Vec<DatabaseSummary> = defaults.iter().chain(own).cloned().collect();
-    all.sort_by(|a, b| a.name.cmp(&b.name).then(b.is_default.cmp(&a.is_default)));
-    all
+/// What one user sees: the default databases and the user's own, each scope as cached.
+/// Cheap to make (two `Arc`s); merged by name only when read.
+#[derive(Debug, Clone)]
+pub struct DatabaseList {
+    defaults: Arc<CachedScope>,
+    own: Arc<CachedScope>,
+}
+
+impl DatabaseList {
+    pub(crate) fn new(defaults: Arc<CachedScope>, own: Arc<CachedScope>) -> Self {
+        Self { defaults, own }
+    }
+
+    /// Every database, sorted by name (a default one first on a tie).
+    pub fn databases(&self) -> Vec<&DatabaseSummary> {
+        self.merged()
+            .map(|(scope, index)| &scope.databases[index])
+            .collect()
+    }
+
+    /// The list as the JSON array `GET /api/databases` answers, copied from each scope's
+    /// serialised entries: nothing is serialised again.
+    pub fn to_json(&self) -> Bytes {
+        let length: usize = [&self.defaults, &self.own]
+            .iter()
+            .flat_map(|scope| scope.json.iter().map(|fragment| fragment.len() + 1))
+            .sum();
+        let mut json = BytesMut::with_capacity(length + 2);
+        json.put_u8(b'[');
+        for (position, (scope, index)) in self.merged().enumerate() {
+            if position > 0 {
+                json.put_u8(b',');
+            }
+            json.put_slice(&scope.json[index]);
+        }
+        json.put_u8(b']');
+        json.freeze()
+    }
+
+    /// (scope, index) of each database in name order: both scopes are sorted, so one merge.
+    fn merged(&self) -> impl Iterator<Item = (&CachedScope, usize)> {
+        let (defaults, own) = (&*self.defaults, &*self.own);
+        let (mut next_default, mut next_own) = (0, 0);
+        std::iter::from_fn(move || {
+            let default = defaults.databases.get(next_default);
+            let mine = own.databases.get(next_own);
+            let take_default = match (default, mine) {
+                (Some(default), Some(mine)) => default.name <= mine.name,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => return None,
+            };
+            if take_default {
+                next_default += 1;
+                Some((defaults, next_default - 1))
+            } else {
+                next_own += 1;
+                Some((own, next_own - 1))
+            }
+        })
+    }
 }

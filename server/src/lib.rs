@@ -5,6 +5,7 @@
 //! [`start`] is what `main` and the integration tests both use.
 
 pub mod config;
+mod database_list;
 mod failure;
 mod identity;
 mod import;

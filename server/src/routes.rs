@@ -19,6 +19,7 @@ use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::database_list::list_databases;
 use crate::failure::Failure;
 use crate::identity::{Gate, identify};
 use crate::import::{ImportLimits, import_tables};
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
             routes::IMPORT_TABLES,
             post(import_tables).layer(DefaultBodyLimit::disable()),
         )
+        .route(routes::DATABASES, get(list_databases))
         // Any other API path is a JSON 404, not the app's HTML "page not found".
         .route(UNKNOWN_API, any(unknown_api))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {

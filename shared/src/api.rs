@@ -44,12 +44,13 @@ pub struct DatabasePage {
 
 impl DatabasePage {
     /// The page of `all` (sorted) that `filter` and `page` ask for.
-    pub fn of(all: &[DatabaseSummary], filter: &str, page: usize) -> Self {
+    pub fn of(all: &[&DatabaseSummary], filter: &str, page: usize) -> Self {
         let filter = filter.trim().to_owned();
         let needle = filter.to_lowercase();
         let matching: Vec<&DatabaseSummary> = all
             .iter()
             .filter(|database| database.name.as_str().to_lowercase().contains(&needle))
+            .copied()
             .collect();
         let pages = matching.len().div_ceil(DATABASES_PER_PAGE).max(1);
         let page = page.clamp(1, pages);
@@ -176,7 +177,7 @@ mod tests {
         }
     }
 
-    fn summaries(count: usize) -> Vec<DatabaseSummary> {
+    fn summaries(count: usize) -> Vec<&'static DatabaseSummary> {
         (0..count)
             .map(|n| DatabaseSummary {
                 name: DatabaseName::parse(&format!("db{n:04}")).unwrap_or_else(|_| unreachable!()),
@@ -184,6 +185,7 @@ mod tests {
                 tables: Vec::new(),
                 is_default: n % 2 == 0,
             })
+            .map(|summary| &*Box::leak(Box::new(summary)))
             .collect()
     }
 

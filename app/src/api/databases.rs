@@ -4,21 +4,9 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use shared::{DatabasePage, DatabaseSummary, Deleted, SchemaPreview};
+use shared::{DatabasePage, Deleted, SchemaPreview};
 
 use crate::error::AppError;
-
-/// `GET /api/databases`: every database the user can see, sorted by name, from S3
-/// listings only.
-#[server(name = ListDatabases, prefix = "/api", endpoint = "databases", input = GetUrl)]
-pub async fn list_databases() -> Result<Vec<DatabaseSummary>, AppError> {
-    use crate::server::{catalog, current_user, into_app_error};
-    let user = current_user()?;
-    catalog()?
-        .list_databases(&user)
-        .await
-        .map_err(into_app_error)
-}
 
 /// `GET /api/database_page?filter=TEXT&page=N`: one page of the list (what the home page
 /// shows), narrowed to names containing `filter`; from the same cached listings.
@@ -29,13 +17,13 @@ pub async fn database_page(
 ) -> Result<DatabasePage, AppError> {
     use crate::server::{catalog, current_user, into_app_error};
     let user = current_user()?;
-    let all = catalog()?
-        .list_databases(&user)
+    let list = catalog()?
+        .database_list(&user)
         .await
         .map_err(into_app_error)?;
     let page = page.map_or(1, |page| usize::try_from(page).unwrap_or(usize::MAX));
     Ok(DatabasePage::of(
-        &all,
+        &list.databases(),
         filter.as_deref().unwrap_or(""),
         page,
     ))

@@ -1,10 +1,11 @@
 //! The server functions. Their paths (`shared::routes`) and JSON shapes are the public API
 //! (docs/ARCHITECTURE.md and the README): keep them stable. Every one of them needs a signed-in user (session cookie
 //! or `Authorization: Bearer <token>`) and answers 401 without one, except sign-in and
-//! sign-up. Imports are the one call outside this module: a streaming axum handler in the
-//! server crate (`POST /api/import_tables`).
+//! sign-up. Two calls live outside this module, as axum handlers in the server crate: imports
+//! (`POST /api/import_tables`, streamed) and the whole list (`GET /api/databases`, answered
+//! from bytes cached per scope).
 //!
-//! - [`databases`]: `databases`, `database_page`, `database_schema`, `delete_table`,
+//! - [`databases`]: `database_page`, `database_schema`, `delete_table`,
 //!   `delete_database`.
 //! - [`accounts`]: `sign_in`, `sign_up`, `sign_out`, `me`, `tokens`, `create_token`,
 //!   `revoke_token`.
@@ -16,9 +17,7 @@ pub use accounts::{
     CreateToken, Me, RevokeToken, SignIn, SignOut, SignUp, create_token, list_tokens, me,
     revoke_token, sign_in, sign_out, sign_up,
 };
-pub use databases::{
-    database_page, database_schema, delete_database, delete_table, list_databases,
-};
+pub use databases::{database_page, database_schema, delete_database, delete_table};
 
 #[cfg(test)]
 mod tests {
@@ -26,15 +25,12 @@ mod tests {
     use shared::routes;
 
     use super::accounts::ListTokens;
-    use super::databases::{
-        DatabasePageCall, DatabaseSchema, DeleteDatabase, DeleteTable, ListDatabases,
-    };
+    use super::databases::{DatabasePageCall, DatabaseSchema, DeleteDatabase, DeleteTable};
     use super::*;
 
     #[test]
     fn every_server_function_answers_at_its_path_in_shared_routes() {
         let paths = [
-            (ListDatabases::PATH, routes::DATABASES),
             (DatabasePageCall::PATH, routes::DATABASE_PAGE),
             (DatabaseSchema::PATH, routes::DATABASE_SCHEMA),
             (DeleteTable::PATH, routes::DELETE_TABLE),

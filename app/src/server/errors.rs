@@ -162,7 +162,7 @@ pub fn auth_api_error(error: &AuthError) -> ApiError {
     api_error
 }
 
-fn to_logged_api_error(error: &CatalogError) -> ApiError {
+pub fn to_logged_api_error(error: &CatalogError) -> ApiError {
     let api_error = to_api_error(error);
     log(error, api_error.code);
     api_error

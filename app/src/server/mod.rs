@@ -10,7 +10,9 @@ use catalog::Catalog;
 use leptos::prelude::*;
 use shared::{ApiError, ErrorCode};
 
-pub use errors::{auth_api_error, import_api_error, into_app_error, to_api_error};
+pub use errors::{
+    auth_api_error, import_api_error, into_app_error, to_api_error, to_logged_api_error,
+};
 pub use request::{
     ClientAddress, CspNonce, auth, client_address, current_user, fail_auth, identity,
     provide_csp_nonce, set_cookie, start_session, unauthorized,

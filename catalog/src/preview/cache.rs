@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use shared::{DatabaseName, DatabaseSummary, TablePreview};
@@ -38,12 +39,31 @@ impl CachedListing {
     }
 }
 
-/// The database list of one scope as listed at one moment.
+/// The database list of one scope as listed at one moment, with each database already
+/// serialised as the JSON the list call answers (so a warm list only copies bytes).
 #[derive(Debug)]
 pub struct CachedScope {
     pub fetched_at: Instant,
     pub databases: Vec<DatabaseSummary>,
+    /// `databases[i]` as JSON.
+    pub json: Vec<Bytes>,
     weight: u64,
+}
+
+impl CachedScope {
+    fn new(databases: Vec<DatabaseSummary>) -> Self {
+        let json: Vec<Bytes> = databases
+            .iter()
+            .map(|database| Bytes::from(serde_json::to_vec(database).unwrap_or_default()))
+            .collect();
+        let json_bytes: usize = json.iter().map(|fragment| fragment.len() + 32).sum();
+        Self {
+            fetched_at: Instant::now(),
+            weight: list_bytes(&databases) + json_bytes as u64,
+            databases,
+            json,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -193,11 +213,7 @@ impl PreviewCaches {
         databases: Vec<DatabaseSummary>,
         before: u64,
     ) -> Arc<CachedScope> {
-        let listed = Arc::new(CachedScope {
-            fetched_at: Instant::now(),
-            weight: list_bytes(&databases),
-            databases,
-        });
+        let listed = Arc::new(CachedScope::new(databases));
         if !self.written_since(before) {
             self.scopes.insert(scope.clone(), Arc::clone(&listed));
         }
