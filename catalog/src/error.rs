@@ -17,6 +17,9 @@ pub enum CatalogError {
     TableNotFound { database: String, table: String },
     #[error("database {database:?} is a default database, which is read-only")]
     ReadOnly { database: String },
+    /// A task the work was split into ended without its result (it panicked: a bug).
+    #[error("{task} failed: {detail}")]
+    TaskFailed { task: &'static str, detail: String },
 }
 
 pub type Result<T, E = CatalogError> = std::result::Result<T, E>;

@@ -6,8 +6,8 @@
 //! Its public methods, by what they do:
 //! - opening and health: [`Catalog::open`], [`Catalog::check_ready`], [`Catalog::shutdown`]
 //!   (this file);
-//! - reading: [`Catalog::list_databases`] (this file), [`Catalog::database_schema`]
-//!   ([`preview`]);
+//! - reading: [`Catalog::database_list`] and [`Catalog::list_databases`] (this file),
+//!   [`Catalog::database_schema`] ([`preview`]), the whole-table [`scan`];
 //! - writing: [`Catalog::create_database`] (this file), [`Catalog::import_table`]
 //!   ([`import`]); deleting: [`Catalog::delete_table`], [`Catalog::delete_database`]
 //!   (`delete.rs`).
@@ -33,6 +33,7 @@ mod layout;
 mod listing;
 pub mod migrate;
 pub mod preview;
+pub mod scan;
 mod seed;
 pub mod stats;
 pub mod tables;
@@ -87,8 +88,10 @@ struct Inner {
     description: String,
     embedded: Mutex<Option<EmbeddedS3>>,
     caches: preview::cache::PreviewCaches,
-    /// Object keys whose exact row count is being computed in the background.
+    /// Object keys whose exact row count is being computed in the background (or waits).
     counting: Mutex<HashSet<String>>,
+    /// Background scans running at once ([`preview::SCANS_AT_ONCE`]).
+    scans: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -148,6 +151,7 @@ impl Catalog {
                     previews.revalidate_after,
                 ),
                 counting: Mutex::new(HashSet::new()),
+                scans: tokio::sync::Semaphore::new(preview::SCANS_AT_ONCE),
             }),
         }
     }
@@ -158,6 +162,10 @@ impl Catalog {
 
     pub(crate) fn counting(&self) -> &Mutex<HashSet<String>> {
         &self.inner.counting
+    }
+
+    pub(crate) fn scans(&self) -> &tokio::sync::Semaphore {
+        &self.inner.scans
     }
 
     /// The embedded server's request meter, when the storage is embedded.

@@ -7,3 +7,4 @@
 mod import_suite;
 mod listing_suite;
 mod preview_suite;
+mod scan_suite;

@@ -259,3 +259,21 @@ macro_rules! on_both_servers {
         }
     };
 }
+
+/// Runs a Python script that times a peer tool (polars, boto3) for a benchmark; returns what
+/// it printed, or a line that says how to get the peer when its `module` is missing.
+pub fn run_python_peer(script: &str, module: &str) -> Result<String, String> {
+    let output = std::process::Command::new("python3")
+        .args(["-c", script])
+        .output()
+        .map_err(|error| format!("python3 not found ({error})"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(if stderr.contains(&format!("No module named '{module}'")) {
+            format!("{module} is not installed: `pip install {module}`, then run again")
+        } else {
+            format!("{module} failed: {}", stderr.trim())
+        });
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}

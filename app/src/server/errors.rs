@@ -64,6 +64,10 @@ pub fn to_api_error(error: &CatalogError) -> ApiError {
             ),
         ),
         CatalogError::Storage(storage_error) => storage_api_error(storage_error),
+        CatalogError::TaskFailed { .. } => ApiError::new(
+            ErrorCode::Internal,
+            "The server failed while reading the table; the details are in its log.",
+        ),
     }
 }
 

@@ -45,6 +45,12 @@ impl TypeInference {
         self.candidates &= types_of(value, self.candidates);
     }
 
+    /// Adds what another part of the same column saw (the order cells come in never matters).
+    pub fn merge(&mut self, other: &TypeInference) {
+        self.candidates &= other.candidates;
+        self.seen_value |= other.seen_value;
+    }
+
     pub fn result(&self) -> ColumnType {
         if !self.seen_value {
             return ColumnType::Text;

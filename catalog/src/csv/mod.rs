@@ -4,6 +4,7 @@
 pub(crate) mod dialect;
 pub(crate) mod infer;
 pub mod profile;
+pub mod records;
 
 /// The UTF-8 byte order mark some tools write at the start of a file.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";

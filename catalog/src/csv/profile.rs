@@ -104,37 +104,7 @@ impl TableProfiler {
             };
         };
         parser.feed(&[]);
-        let header = parser.header.clone().unwrap_or_default();
-        let names: Vec<_> = header
-            .iter()
-            .enumerate()
-            .map(|(index, raw)| column_name(raw, index))
-            .collect();
-        TableProfile {
-            unnamed_columns: names
-                .iter()
-                .filter(|name| name.unnamed)
-                .map(|name| name.name.clone())
-                .collect(),
-            columns: names
-                .into_iter()
-                .enumerate()
-                .map(|(index, name)| Column {
-                    name: name.name,
-                    column_type: parser
-                        .columns
-                        .get(index)
-                        .map(TypeInference::result)
-                        .unwrap_or(shared::ColumnType::Text),
-                })
-                .collect(),
-            row_count: parser.rows,
-            delimiter: parser.delimiter,
-            ragged_rows: parser.ragged_rows,
-            first_ragged_lines: parser.first_ragged_lines,
-            invalid_utf8: parser.invalid_utf8,
-            is_empty,
-        }
+        parser.into_profile(is_empty)
     }
 
     fn start_parsing(&mut self) {
@@ -144,6 +114,84 @@ impl TableProfiler {
         let mut parser = Parser::new(delimiter);
         parser.feed_nonfinal(&pending);
         self.parser = Some(parser);
+    }
+}
+
+/// The profile of some complete records from the middle of a file (a piece of the parallel
+/// scan): everything about them that adds up across pieces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PieceProfile {
+    pub rows: u64,
+    pub ragged_rows: u64,
+    pub columns: Vec<TypeInference>,
+    pub invalid_utf8: bool,
+}
+
+impl PieceProfile {
+    /// Profiles `records` (whole records, each ended by its line end, or the file's last
+    /// record when `at_end`) of a file whose header is `header`.
+    pub fn of_records(records: &[u8], delimiter: u8, header: &[String], at_end: bool) -> Self {
+        let mut parser = Parser::new(delimiter);
+        parser.columns = vec![TypeInference::default(); header.len()];
+        parser.header = Some(header.to_vec());
+        parser.feed_nonfinal(records);
+        if at_end {
+            parser.feed(&[]);
+        }
+        Self {
+            rows: parser.rows,
+            ragged_rows: parser.ragged_rows,
+            columns: parser.columns,
+            invalid_utf8: parser.invalid_utf8,
+        }
+    }
+}
+
+/// Builds a whole-file profile from its pieces, in any order: the header and any records
+/// that straddle pieces go through [`PiecesProfiler::feed_in_order`]; pieces of whole
+/// records are profiled elsewhere (on other cores) and added with [`PiecesProfiler::add`].
+/// Lines of ragged rows are not known this way (`first_ragged_lines` stays empty).
+pub struct PiecesProfiler {
+    ordered: Parser,
+    pieces: Vec<PieceProfile>,
+}
+
+impl PiecesProfiler {
+    pub fn new(delimiter: u8) -> Self {
+        Self {
+            ordered: Parser::new(delimiter),
+            pieces: Vec::new(),
+        }
+    }
+
+    /// The header, once its record was fed.
+    pub fn header(&self) -> Option<&[String]> {
+        self.ordered.header.as_deref()
+    }
+
+    /// Bytes that complete records in file order: the first record (the header) and the
+    /// records that straddle pieces.
+    pub fn feed_in_order(&mut self, records: &[u8]) {
+        self.ordered.feed_nonfinal(records);
+    }
+
+    pub fn add(&mut self, piece: PieceProfile) {
+        self.pieces.push(piece);
+    }
+
+    /// The profile of the whole file, `file_empty` when it has no bytes at all.
+    pub fn finish(mut self, file_empty: bool) -> TableProfile {
+        self.ordered.feed(&[]);
+        for piece in self.pieces {
+            self.ordered.rows += piece.rows;
+            self.ordered.ragged_rows += piece.ragged_rows;
+            self.ordered.invalid_utf8 |= piece.invalid_utf8;
+            for (column, seen) in self.ordered.columns.iter_mut().zip(&piece.columns) {
+                column.merge(seen);
+            }
+        }
+        self.ordered.first_ragged_lines.clear();
+        self.ordered.into_profile(file_empty)
     }
 }
 
@@ -200,6 +248,40 @@ impl Parser {
                 }
                 ReadRecordResult::End => return,
             }
+        }
+    }
+
+    fn into_profile(self, is_empty: bool) -> TableProfile {
+        let header = self.header.clone().unwrap_or_default();
+        let names: Vec<_> = header
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| column_name(raw, index))
+            .collect();
+        TableProfile {
+            unnamed_columns: names
+                .iter()
+                .filter(|name| name.unnamed)
+                .map(|name| name.name.clone())
+                .collect(),
+            columns: names
+                .into_iter()
+                .enumerate()
+                .map(|(index, name)| Column {
+                    name: name.name,
+                    column_type: self
+                        .columns
+                        .get(index)
+                        .map(TypeInference::result)
+                        .unwrap_or(shared::ColumnType::Text),
+                })
+                .collect(),
+            row_count: self.rows,
+            delimiter: self.delimiter,
+            ragged_rows: self.ragged_rows,
+            first_ragged_lines: self.first_ragged_lines,
+            invalid_utf8: self.invalid_utf8,
+            is_empty,
         }
     }
 

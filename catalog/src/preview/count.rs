@@ -1,11 +1,12 @@
-//! The exact row count of a table another tool wrote: one streamed read of the whole object
-//! in the background, in constant memory, stored as statistics for the version read. The
-//! request that asked gets an estimate at once; later requests get the exact count.
+//! The exact row count of a table another tool wrote: one parallel scan of the whole object
+//! in the background ([`crate::scan`]), in bounded memory, stored as statistics for the
+//! version read. The request that asked gets an estimate at once; later requests get the
+//! exact count.
 
 use storage::{ObjectVersion, Store};
 
-use crate::csv::profile::TableProfiler;
 use crate::error::Result;
+use crate::scan::{ScanSettings, scan_table};
 use crate::stats::{StatsSource, TableStats};
 
 /// Counts `key` and stores its statistics at `stats_key`. Returns `None` when the object
@@ -16,12 +17,7 @@ pub async fn count_and_store(
     stats_key: &str,
     version: &ObjectVersion,
 ) -> Result<Option<TableStats>> {
-    let mut body = store.read(key, None, version.etag.as_deref()).await?;
-    let mut profiler = TableProfiler::new();
-    while let Some(chunk) = body.next_chunk().await? {
-        profiler.feed(&chunk);
-    }
-    let profile = profiler.finish();
+    let profile = scan_table(store, key, version.size, version, ScanSettings::default()).await?;
 
     // The count is only worth keeping if the object is still the version that was read.
     let still_same = store

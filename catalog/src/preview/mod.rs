@@ -12,6 +12,12 @@
 
 pub(crate) mod cache;
 pub(crate) mod count;
+
+/// Background scans (exact counts of tables other tools wrote) running at once.
+pub const SCANS_AT_ONCE: usize = 2;
+/// Tables waiting for or in a background scan; past this, a preview just estimates (a
+/// later preview asks again).
+pub const SCANS_QUEUED: usize = 1024;
 pub mod head;
 
 use std::collections::HashSet;
@@ -205,7 +211,7 @@ impl Catalog {
         let newly_started = self
             .counting()
             .lock()
-            .map(|mut running| running.insert(object.key.clone()))
+            .map(|mut running| running.len() < SCANS_QUEUED && running.insert(object.key.clone()))
             .unwrap_or(false);
         if !newly_started {
             return;
@@ -217,16 +223,20 @@ impl Catalog {
         let version = object.version.clone();
         let stats_key = Layout::of(self.store()).stats_key(&scope, &database, table);
         tokio::spawn(async move {
-            let started = std::time::Instant::now();
-            match count::count_and_store(catalog.store(), &key, &stats_key, &version).await {
-                Ok(Some(stats)) => {
-                    tracing::info!(%key, rows = stats.row_count, elapsed_ms = started.elapsed().as_millis(), "exact row count stored");
-                    catalog.caches().invalidate_table(&scope, &database, &key);
+            // Each scan already uses every core: more at once would only add memory.
+            if let Ok(_permit) = catalog.scans().acquire().await {
+                let started = std::time::Instant::now();
+                match count::count_and_store(catalog.store(), &key, &stats_key, &version).await {
+                    Ok(Some(stats)) => {
+                        let elapsed = started.elapsed();
+                        tracing::info!(%key, rows = stats.row_count, elapsed_ms = elapsed.as_millis(), "exact row count stored");
+                        catalog.caches().invalidate_table(&scope, &database, &key);
+                    }
+                    Ok(None) => {
+                        tracing::info!(%key, "the table changed while it was counted; the next preview counts again")
+                    }
+                    Err(error) => tracing::warn!(%key, %error, "background row count failed"),
                 }
-                Ok(None) => {
-                    tracing::info!(%key, "the table changed while it was counted; the next preview counts again")
-                }
-                Err(error) => tracing::warn!(%key, %error, "background row count failed"),
             }
             if let Ok(mut running) = catalog.counting().lock() {
                 running.remove(&key);
