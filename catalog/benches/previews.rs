@@ -66,14 +66,12 @@ async fn main() {
 async fn write_table(store: &Store, database: &DatabaseName, size: u64) -> u64 {
     let table = TableName::parse("orders").unwrap();
     let mut writer = TableWriter::new(store, &Scope::Default, database, &table);
-    writer
-        .write(format!("{ORDERS_HEADER}\n").as_bytes())
-        .await
-        .unwrap();
+    writer.write(format!("{ORDERS_HEADER}\n")).await.unwrap();
     let (block, rows_in_block) = order_rows(999_000);
+    let block = bytes::Bytes::from(block);
     let mut rows = 0;
     loop {
-        writer.write(block.as_bytes()).await.unwrap();
+        writer.write(block.clone()).await.unwrap();
         rows += rows_in_block;
         if writer.bytes_written() + block.len() as u64 > size {
             break;

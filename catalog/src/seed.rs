@@ -60,7 +60,7 @@ async fn write_database(store: &Store, name: &DatabaseName, database: &DemoDatab
         let table_name = TableName::parse(table.name)?;
         let mut writer = TableWriter::new(store, &Scope::Default, name, &table_name);
         for chunk in table.chunks(SEED_CHUNK_BYTES) {
-            writer.write(chunk.as_bytes()).await?;
+            writer.write(chunk.to_owned()).await?;
         }
         writer.finish().await?;
     }

@@ -1,14 +1,27 @@
 //! Writing a table: the bytes stream to S3 (multipart) and through the profiler in one pass,
 //! then the statistics are stored for the exact version the listing reports. Used by the
 //! demo seed and by imports, so every table the app writes has an exact row count.
+//!
+//! The profile is computed on a thread of its own, off the path from the network to S3:
+//! each chunk is handed over without a copy (`Bytes`), and the hand-over holds at most
+//! [`PROFILE_QUEUE_BYTES`] (the writer waits when the profiler is that far behind), handed
+//! over in batches of [`PROFILE_BATCH_BYTES`].
 
+use std::sync::Arc;
+
+use bytes::Bytes;
 use shared::{DatabaseName, TableName};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::task::JoinHandle;
 
 use crate::csv::profile::{TableProfile, TableProfiler};
-use crate::error::Result;
+use crate::error::{CatalogError, Result};
 use crate::layout::{Layout, Scope};
 use crate::stats::{StatsSource, TableStats};
 use storage::{ObjectWriter, Store};
+
+/// Bytes written but not yet profiled, at most.
+pub const PROFILE_QUEUE_BYTES: usize = 8 * 1024 * 1024;
 
 /// A table being written. Dropping it before [`TableWriter::finish`] aborts the upload.
 pub struct TableWriter<'a> {
@@ -16,7 +29,83 @@ pub struct TableWriter<'a> {
     table_key: String,
     stats_key: String,
     writer: ObjectWriter,
-    profiler: TableProfiler,
+    profiler: BackgroundProfiler,
+}
+
+/// Chunks are handed to the profiler in batches of about this many bytes (one wake-up of
+/// its thread per batch, not per network read).
+const PROFILE_BATCH_BYTES: usize = 256 * 1024;
+
+/// A [`TableProfiler`] on a blocking thread, fed through a queue bounded in bytes.
+struct BackgroundProfiler {
+    queue: mpsc::UnboundedSender<(Vec<Bytes>, OwnedSemaphorePermit)>,
+    room: Arc<Semaphore>,
+    task: JoinHandle<TableProfile>,
+    batch: Vec<Bytes>,
+    batch_bytes: usize,
+}
+
+impl BackgroundProfiler {
+    fn start() -> Self {
+        let (queue, mut batches) = mpsc::unbounded_channel::<(Vec<Bytes>, OwnedSemaphorePermit)>();
+        let task = tokio::task::spawn_blocking(move || {
+            let mut profiler = TableProfiler::new();
+            while let Some((batch, _room)) = batches.blocking_recv() {
+                for chunk in batch {
+                    profiler.feed(&chunk);
+                }
+            }
+            profiler.finish()
+        });
+        Self {
+            queue,
+            room: Arc::new(Semaphore::new(PROFILE_QUEUE_BYTES)),
+            task,
+            batch: Vec::new(),
+            batch_bytes: 0,
+        }
+    }
+
+    /// Queues a chunk; waits while the queue is full.
+    async fn feed(&mut self, chunk: Bytes) -> Result<()> {
+        self.batch_bytes += chunk.len();
+        self.batch.push(chunk);
+        if self.batch_bytes >= PROFILE_BATCH_BYTES {
+            self.send_batch().await?;
+        }
+        Ok(())
+    }
+
+    async fn send_batch(&mut self) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let permits =
+            u32::try_from(self.batch_bytes.clamp(1, PROFILE_QUEUE_BYTES)).unwrap_or(u32::MAX);
+        let room = Arc::clone(&self.room)
+            .acquire_many_owned(permits)
+            .await
+            .map_err(|error| profiler_failed(error.to_string()))?;
+        self.batch_bytes = 0;
+        self.queue
+            .send((std::mem::take(&mut self.batch), room))
+            .map_err(|_| profiler_failed("it stopped taking bytes".to_owned()))
+    }
+
+    async fn finish(mut self) -> Result<TableProfile> {
+        self.send_batch().await?;
+        drop(self.queue);
+        self.task
+            .await
+            .map_err(|error| profiler_failed(error.to_string()))
+    }
+}
+
+fn profiler_failed(detail: String) -> CatalogError {
+    CatalogError::TaskFailed {
+        task: "the profiler of a table being written",
+        detail,
+    }
 }
 
 impl<'a> TableWriter<'a> {
@@ -33,13 +122,15 @@ impl<'a> TableWriter<'a> {
             writer: store.writer(&table_key, "text/csv; charset=utf-8"),
             stats_key: layout.stats_key(scope, database, table),
             table_key,
-            profiler: TableProfiler::new(),
+            profiler: BackgroundProfiler::start(),
         }
     }
 
-    pub async fn write(&mut self, chunk: &[u8]) -> Result<()> {
-        self.profiler.feed(chunk);
-        Ok(self.writer.write(chunk).await?)
+    /// Appends bytes to the table (`Bytes`, `Vec<u8>` or `String`: not copied for the profile).
+    pub async fn write(&mut self, chunk: impl Into<Bytes>) -> Result<()> {
+        let chunk = chunk.into();
+        self.profiler.feed(chunk.clone()).await?;
+        Ok(self.writer.write(&chunk).await?)
     }
 
     pub fn bytes_written(&self) -> u64 {
@@ -48,22 +139,22 @@ impl<'a> TableWriter<'a> {
 
     /// Completes the object, then stores its statistics.
     pub async fn finish(self) -> Result<(TableStats, TableProfile)> {
-        let (profile, pending) = self.finish_profile();
+        let (profile, pending) = self.finish_profile().await?;
         let stats = pending.publish(&profile).await?;
         Ok((stats, profile))
     }
 
     /// Ends the profile without making the object visible yet: the caller can check the
     /// profile, then [`PendingTable::publish`] it, or drop it to abort the upload.
-    pub fn finish_profile(self) -> (TableProfile, PendingTable<'a>) {
-        let profile = self.profiler.finish();
+    pub async fn finish_profile(self) -> Result<(TableProfile, PendingTable<'a>)> {
+        let profile = self.profiler.finish().await?;
         let pending = PendingTable {
             store: self.store,
             table_key: self.table_key,
             stats_key: self.stats_key,
             writer: self.writer,
         };
-        (profile, pending)
+        Ok((profile, pending))
     }
 }
 

@@ -21,7 +21,7 @@ use crate::error::{Result, StorageError, StorageFailure};
 /// Size of each uploaded part (S3's minimum is 5 MiB for all parts but the last).
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
 /// Parts uploading at once.
-pub const PARTS_IN_FLIGHT: usize = 2;
+pub const PARTS_IN_FLIGHT: usize = 3;
 
 struct MultipartState {
     upload_id: String,

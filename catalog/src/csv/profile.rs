@@ -315,8 +315,17 @@ impl Parser {
                 self.first_ragged_lines.push(self.record_start_line);
             }
         }
-        // The hot loop of an import: cells are inferred where they lie, never copied.
+        // The hot loop of an import: cells are inferred where they lie, never copied, and
+        // the record's text is checked once (delimiters are ASCII, so every field end is a
+        // character boundary of valid text).
         let mut start = 0;
+        if let Ok(text) = std::str::from_utf8(fields) {
+            for (column, &end) in self.columns.iter_mut().zip(ends) {
+                column.observe(text.get(start..end).unwrap_or_default());
+                start = end;
+            }
+            return;
+        }
         for (column, &end) in self.columns.iter_mut().zip(ends) {
             column.observe(&decode(&fields[start..end], &mut self.invalid_utf8));
             start = end;

@@ -138,15 +138,15 @@ impl Catalog {
                     limit_mib: import.max_bytes / (1024 * 1024),
                 });
             }
-            if let Some(text) = reader.accept(&chunk)? {
-                writer.write(&text).await?;
+            if let Some(text) = reader.accept(chunk)? {
+                writer.write(text).await?;
             }
         }
         if let Some(text) = reader.end()? {
-            writer.write(&text).await?;
+            writer.write(text).await?;
         }
 
-        let (profile, pending) = writer.finish_profile();
+        let (profile, pending) = writer.finish_profile().await?;
         let mut warnings = check_profile(&profile)?;
         if reader.encoding == Some(SourceEncoding::Windows1252) {
             warnings.insert(0, WarningKind::ConvertedFromWindows1252.into());
@@ -179,10 +179,11 @@ struct UploadReader {
 }
 
 impl UploadReader {
-    /// Text to store for `chunk`, or `None` while the first bytes are held back.
-    fn accept(&mut self, chunk: &[u8]) -> Result<Option<Vec<u8>>, ImportError> {
+    /// Text to store for `chunk`, or `None` while the first bytes are held back. UTF-8
+    /// text is passed on as it came (not copied).
+    fn accept(&mut self, chunk: Bytes) -> Result<Option<Bytes>, ImportError> {
         if self.encoding.is_none() {
-            self.head.extend_from_slice(chunk);
+            self.head.extend_from_slice(&chunk);
             if self.head.len() < SNIFF_BYTES {
                 return Ok(None);
             }
@@ -192,7 +193,7 @@ impl UploadReader {
     }
 
     /// At the end of the upload: whatever is still held back.
-    fn end(&mut self) -> Result<Option<Vec<u8>>, ImportError> {
+    fn end(&mut self) -> Result<Option<Bytes>, ImportError> {
         let text = if self.encoding.is_none() {
             if self.head.is_empty() {
                 return Err(ImportError::Empty);
@@ -209,8 +210,8 @@ impl UploadReader {
         Ok(text)
     }
 
-    fn decide(&mut self) -> Result<Vec<u8>, ImportError> {
-        let head = std::mem::take(&mut self.head);
+    fn decide(&mut self) -> Result<Bytes, ImportError> {
+        let head = Bytes::from(std::mem::take(&mut self.head));
         if let Some(what) = sniff::not_csv(&head) {
             return Err(ImportError::NotCsv { what });
         }
@@ -220,33 +221,33 @@ impl UploadReader {
             }
         })?;
         self.encoding = Some(encoding);
-        self.decode(&head)
+        self.decode(head)
     }
 
-    fn decode(&mut self, chunk: &[u8]) -> Result<Vec<u8>, ImportError> {
+    fn decode(&mut self, chunk: Bytes) -> Result<Bytes, ImportError> {
         let newlines_before = self.newlines;
-        self.newlines += chunk.iter().filter(|&&byte| byte == b'\n').count() as u64;
+        self.newlines += memchr::memchr_iter(b'\n', &chunk).count() as u64;
         let line_of = |index: usize| {
-            newlines_before + chunk[..index].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+            newlines_before + memchr::memchr_iter(b'\n', &chunk[..index]).count() as u64 + 1
         };
         match self.encoding {
             Some(SourceEncoding::Windows1252) => {
                 let mut text = Vec::with_capacity(chunk.len() + chunk.len() / 8);
-                windows_1252_to_utf8(chunk, &mut text).map_err(|index| ImportError::Encoding {
+                windows_1252_to_utf8(&chunk, &mut text).map_err(|index| ImportError::Encoding {
                     line: line_of(index),
                 })?;
-                Ok(text)
+                Ok(Bytes::from(text))
             }
             _ => {
                 let fed_before = self.utf8.bytes_fed();
-                self.utf8.check(chunk).map_err(|offset| {
+                self.utf8.check(&chunk).map_err(|offset| {
                     // The bad byte may sit in a character begun in the previous chunk.
                     let index = usize::try_from(offset.saturating_sub(fed_before)).unwrap_or(0);
                     ImportError::Encoding {
                         line: line_of(index.min(chunk.len())),
                     }
                 })?;
-                Ok(chunk.to_vec())
+                Ok(chunk)
             }
         }
     }
