@@ -20,10 +20,14 @@ run: setup build-release
 test: setup-test fmt-check lint wasm-deps wasm-release unit e2e
 	@echo "make test: all checks passed"
 
-## Benchmarks (tables on stdout; nothing asserted): previews (latency, bytes read),
-## the database list (latency, requests/s) and imports (throughput, peak server memory).
+## Benchmarks (tables on stdout; nothing asserted): previews (latency, bytes read), the
+## whole-table scan beside polars, the database list (latency, requests/s) and imports
+## beside plain uploads (throughput, peak server memory). polars and boto3 are the peers:
+## installed for the benchmark only, when pip can (the tables say how to add them if not).
 bench:
+	-python3 -m pip install --quiet polars boto3
 	cargo bench -p catalog --bench previews
+	cargo bench -p catalog --bench scan
 	cargo bench -p server --bench lists
 	cargo bench -p server --bench imports
 
