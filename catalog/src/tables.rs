@@ -180,3 +180,44 @@ impl PendingTable<'_> {
         Ok(stats)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(count: usize) -> Bytes {
+        let mut csv = String::new();
+        for n in 0..count {
+            csv.push_str(&format!("{n},x\n"));
+        }
+        Bytes::from(csv)
+    }
+
+    #[tokio::test]
+    async fn chunks_larger_than_the_queue_pass_and_the_queue_is_free_after() {
+        let mut profiler = BackgroundProfiler::start();
+        profiler.feed(Bytes::from_static(b"n,s\n")).await.unwrap();
+        let large = rows(1_200_000); // about 11 MB: more than the whole queue
+        assert!(large.len() > PROFILE_QUEUE_BYTES);
+        profiler.feed(large).await.unwrap();
+        for _ in 0..100 {
+            profiler.feed(rows(1_000)).await.unwrap();
+        }
+        let room = Arc::clone(&profiler.room);
+        let profile = profiler.finish().await.unwrap();
+        assert_eq!(profile.row_count, 1_300_000);
+        assert_eq!(room.available_permits(), PROFILE_QUEUE_BYTES);
+    }
+
+    #[tokio::test]
+    async fn small_chunks_go_to_the_profiler_in_batches() {
+        let mut profiler = BackgroundProfiler::start();
+        profiler.feed(Bytes::from_static(b"n,s\n")).await.unwrap();
+        for _ in 0..2_000 {
+            profiler.feed(rows(100)).await.unwrap();
+            // Held back here: less than one batch, whatever was fed so far.
+            assert!(profiler.batch_bytes < PROFILE_BATCH_BYTES);
+        }
+        assert_eq!(profiler.finish().await.unwrap().row_count, 200_000);
+    }
+}
