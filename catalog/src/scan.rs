@@ -13,17 +13,14 @@
 //! its fields are not looked at).
 
 use std::ops::Range;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use storage::{ObjectVersion, Store};
 use tokio::task::JoinSet;
 
-use crate::csv::UTF8_BOM;
-use crate::csv::dialect::detect_delimiter;
+use crate::csv::join::Joiner;
 use crate::csv::profile::{PieceProfile, PiecesProfiler, TableProfile};
-use crate::csv::records::RecordScanner;
 use crate::error::{CatalogError, Result};
 
 /// How a scan divides its work.
@@ -79,13 +76,19 @@ pub async fn scan_table(
     let mut workers = JoinSet::new();
     while let Some(chunk) = chunks.try_next().await? {
         // The first chunk holds the first 64 KiB (or the whole file): enough to detect.
-        let joiner = joiner.get_or_insert_with(|| Joiner::new(&chunk, settings));
-        if let Some(piece) = joiner.join(chunk) {
-            while workers.len() >= settings.parsers.max(1) {
-                joiner.add(next_piece(&mut workers).await?);
-            }
-            workers.spawn_blocking(piece);
+        let joiner =
+            joiner.get_or_insert_with(|| Joiner::new(&chunk, settings.max_straddling_record));
+        let Some(whole) = joiner.join(&chunk) else {
+            continue;
+        };
+        while workers.len() >= settings.parsers.max(1) {
+            joiner.add(next_piece(&mut workers).await?);
         }
+        let records = chunk.slice(whole.range);
+        let (delimiter, header) = (joiner.delimiter(), joiner.header());
+        workers.spawn_blocking(move || {
+            PieceProfile::of_records(&records, delimiter, &header, whole.first_line)
+        });
     }
     let Some(mut joiner) = joiner else {
         return Ok(PiecesProfiler::new(b',').finish(true));
@@ -93,7 +96,16 @@ pub async fn scan_table(
     while !workers.is_empty() {
         joiner.add(next_piece(&mut workers).await?);
     }
-    Ok(joiner.finish())
+    let profile = joiner.finish(false);
+    if profile.records_too_long > 0 {
+        tracing::info!(
+            key,
+            records = profile.records_too_long,
+            limit = settings.max_straddling_record,
+            "records longer than the limit were counted but not parsed"
+        );
+    }
+    Ok(profile)
 }
 
 async fn next_piece(workers: &mut JoinSet<PieceProfile>) -> Result<PieceProfile> {
@@ -110,115 +122,6 @@ async fn next_piece(workers: &mut JoinSet<PieceProfile>) -> Result<PieceProfile>
     }
 }
 
-/// Joins chunks in file order: follows record boundaries, parses the header and the
-/// records that straddle chunks, and cuts out the whole records for the workers.
-struct Joiner {
-    settings: ScanSettings,
-    delimiter: u8,
-    scanner: RecordScanner,
-    profile: PiecesProfiler,
-    /// The start of the record still open at the end of the last chunk.
-    straddling: Vec<u8>,
-    /// That record grew past the limit: it is counted, not parsed.
-    straddling_too_long: bool,
-    records_not_parsed: u64,
-    first_chunk: bool,
-}
-
-impl Joiner {
-    /// `head`: the file's first bytes, from which the delimiter is detected.
-    fn new(head: &[u8], settings: ScanSettings) -> Self {
-        let without_bom = head.strip_prefix(UTF8_BOM).unwrap_or(head);
-        let sample = &without_bom[..without_bom.len().min(64 * 1024)];
-        let delimiter = detect_delimiter(sample);
-        Self {
-            settings,
-            delimiter,
-            scanner: RecordScanner::new(delimiter),
-            profile: PiecesProfiler::new(delimiter),
-            straddling: Vec::new(),
-            straddling_too_long: false,
-            records_not_parsed: 0,
-            first_chunk: true,
-        }
-    }
-
-    /// Takes the next chunk; returns the parsing of its whole records, to run elsewhere.
-    fn join(&mut self, chunk: Bytes) -> Option<impl FnOnce() -> PieceProfile + Send + 'static> {
-        // csv-core skips a byte order mark at the start of the file; so must the scanner.
-        let bom = if self.first_chunk && chunk.starts_with(UTF8_BOM) {
-            UTF8_BOM.len()
-        } else {
-            0
-        };
-        self.first_chunk = false;
-        let ends = self.scanner.scan(&chunk[bom..]);
-        let (Some(first), Some(last)) = (ends.first, ends.last) else {
-            self.extend_straddling(&chunk);
-            return None;
-        };
-        let (first, last) = (first + bom, last + bom);
-        self.extend_straddling(&chunk[..first]);
-        self.parse_straddling();
-        self.extend_straddling(&chunk[last..]);
-        if first == last {
-            return None;
-        }
-        let records = chunk.slice(first..last);
-        let (delimiter, header) = (self.delimiter, self.header());
-        Some(move || PieceProfile::of_records(&records, delimiter, &header, false))
-    }
-
-    fn add(&mut self, piece: PieceProfile) {
-        self.profile.add(piece);
-    }
-
-    fn finish(mut self) -> TableProfile {
-        if !self.straddling.is_empty() || self.straddling_too_long {
-            self.parse_straddling();
-        }
-        let records = self.scanner.records_at_end();
-        if self.records_not_parsed > 0 {
-            tracing::info!(
-                records = self.records_not_parsed,
-                limit = self.settings.max_straddling_record,
-                "records longer than the limit were counted but not parsed"
-            );
-        }
-        let mut profile = self.profile.finish(false);
-        // The count is the boundary scan's: it includes records too long to parse.
-        profile.row_count = records.saturating_sub(1);
-        profile
-    }
-
-    fn header(&self) -> Arc<[String]> {
-        self.profile.header().unwrap_or_default().into()
-    }
-
-    fn extend_straddling(&mut self, bytes: &[u8]) {
-        if self.straddling_too_long {
-            return;
-        }
-        if self.straddling.len() + bytes.len() > self.settings.max_straddling_record {
-            self.straddling = Vec::new();
-            self.straddling_too_long = true;
-            return;
-        }
-        self.straddling.extend_from_slice(bytes);
-    }
-
-    /// The record gathered in `straddling` is complete: parse it (in order).
-    fn parse_straddling(&mut self) {
-        if self.straddling_too_long {
-            self.records_not_parsed += 1;
-            self.straddling_too_long = false;
-        } else {
-            self.profile.feed_in_order(&self.straddling);
-        }
-        self.straddling.clear();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use rand::rngs::StdRng;
@@ -229,29 +132,28 @@ mod tests {
 
     /// The joiner's result for `bytes` cut into chunks of `chunk` bytes, pieces parsed in
     /// place of the workers.
-    fn joined(bytes: &[u8], chunk: usize, max_straddling_record: usize) -> TableProfile {
-        let settings = ScanSettings {
-            chunk_bytes: chunk as u64,
-            reads_in_flight: 1,
-            parsers: 1,
-            max_straddling_record,
-        };
-        let mut joiner: Option<Joiner> = None;
+    fn joined(bytes: &[u8], chunk: usize, max_record: usize) -> TableProfile {
+        let mut joiner = Joiner::new(bytes, max_record);
         for piece in bytes.chunks(chunk) {
-            let joiner = joiner.get_or_insert_with(|| Joiner::new(bytes, settings));
-            if let Some(parse) = joiner.join(Bytes::copy_from_slice(piece)) {
-                joiner.add(parse());
+            if let Some(whole) = joiner.join(piece) {
+                let (delimiter, header) = (joiner.delimiter(), joiner.header());
+                let records = &piece[whole.range];
+                joiner.add(PieceProfile::of_records(
+                    records,
+                    delimiter,
+                    &header,
+                    whole.first_line,
+                ));
             }
         }
-        joiner.map_or_else(|| PiecesProfiler::new(b',').finish(true), Joiner::finish)
+        joiner.finish(bytes.is_empty())
     }
 
+    /// One pass over the whole file as one chunk.
     fn sequential(bytes: &[u8]) -> TableProfile {
         let mut profiler = TableProfiler::new();
         profiler.feed(bytes);
-        let mut profile = profiler.finish();
-        profile.first_ragged_lines.clear();
-        profile
+        profiler.finish()
     }
 
     #[test]
@@ -269,7 +171,9 @@ mod tests {
         let csv = b"id,note\n1,short\n2,\"a very long note that straddles\"\n3,x\n";
         let profile = joined(csv, 9, 12);
         assert_eq!(profile.row_count, 3);
+        assert_eq!(profile.records_too_long, 1);
         assert_eq!(sequential(csv).row_count, 3);
+        assert_eq!(sequential(csv).records_too_long, 0);
     }
 
     /// Files with quoted fields holding line ends, doubled quotes, `\r\n`, empty lines and

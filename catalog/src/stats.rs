@@ -91,6 +91,7 @@ mod tests {
             ragged_rows: 0,
             first_ragged_lines: vec![],
             invalid_utf8: false,
+            records_too_long: 0,
             is_empty: false,
         };
         let stats = TableStats::from_profile(&profile, version("\"a\""), StatsSource::Scan);

@@ -26,6 +26,7 @@ pub fn import_api_error(error: &ImportError) -> ApiError {
         | ImportError::Empty
         | ImportError::DuplicateColumns { .. }
         | ImportError::RaggedRows { .. }
+        | ImportError::RowsTooLong { .. }
         | ImportError::CutOff { .. } => ErrorCode::BadRequest,
     };
     tracing::info!(%error, ?code, "import refused");

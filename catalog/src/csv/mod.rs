@@ -2,7 +2,9 @@
 //! ([`dialect`]), and a whole-file profile computed as bytes stream by ([`profile`]).
 
 pub(crate) mod dialect;
+pub(crate) mod fields;
 pub(crate) mod infer;
+pub(crate) mod join;
 pub mod profile;
 pub mod records;
 

@@ -1,19 +1,28 @@
-//! A whole-file profile computed as the bytes stream by, in constant memory: the exact row
+//! A whole-file profile computed as the bytes stream by, in bounded memory: the exact row
 //! count, the column names and types (inferred over every row), the delimiter, rows whose
-//! field count differs from the header's, and whether bytes were not UTF-8.
+//! field count differs from the header's (with the lines of the first ones), whether bytes
+//! were not UTF-8, and records too long to look into.
 //!
-//! It is push-based (feed chunks as they arrive from an upload or an S3 body), built on
-//! csv-core, the parser under csv-async, so it splits records exactly as previews do.
+//! It is push-based (feed chunks as they arrive from an upload or an S3 body). The chunks go
+//! through the same [`Joiner`] as the parallel scan: record boundaries are found by the
+//! quote-aware [`super::records::RecordScanner`], whole records are split into fields by
+//! [`FieldSplitter`] (csv-core's reading, checked against it) and profiled, and the profiles
+//! of pieces add up ([`PiecesProfiler`]), so a file profiled here or in parallel pieces gives
+//! the same result.
 
-use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 use shared::Column;
 
-use super::dialect::detect_delimiter;
+use super::column_name;
+use super::fields::FieldSplitter;
 use super::infer::TypeInference;
-use super::{UTF8_BOM, column_name};
+use super::join::Joiner;
 
 /// Bytes gathered before the delimiter is chosen.
 const DETECTION_BYTES: usize = 64 * 1024;
+/// Lines of ragged rows kept for the error message.
+const RAGGED_LINES_KEPT: usize = 5;
+/// The longest record an import looks into (a longer one is counted, and refused).
+pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
 /// What a profile found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +39,8 @@ pub struct TableProfile {
     pub first_ragged_lines: Vec<u64>,
     /// Some bytes were not valid UTF-8.
     pub invalid_utf8: bool,
+    /// Records longer than the limit: counted, their fields not looked at.
+    pub records_too_long: u64,
     /// The file has no content at all.
     pub is_empty: bool,
 }
@@ -38,27 +49,8 @@ pub struct TableProfile {
 pub struct TableProfiler {
     /// Bytes held back until the delimiter is known.
     pending: Vec<u8>,
-    parser: Option<Parser>,
+    joiner: Option<Joiner>,
 }
-
-struct Parser {
-    reader: Reader,
-    delimiter: u8,
-    fields: Vec<u8>,
-    fields_len: usize,
-    ends: Vec<usize>,
-    ends_len: usize,
-    header: Option<Vec<String>>,
-    columns: Vec<TypeInference>,
-    rows: u64,
-    ragged_rows: u64,
-    first_ragged_lines: Vec<u64>,
-    invalid_utf8: bool,
-    /// The line the record being parsed starts on (csv-core counts past its terminator).
-    record_start_line: u64,
-}
-
-const RAGGED_LINES_KEPT: usize = 5;
 
 impl Default for TableProfiler {
     fn default() -> Self {
@@ -70,14 +62,14 @@ impl TableProfiler {
     pub fn new() -> Self {
         Self {
             pending: Vec::new(),
-            parser: None,
+            joiner: None,
         }
     }
 
     /// Takes the next chunk of the file.
     pub fn feed(&mut self, chunk: &[u8]) {
-        if let Some(parser) = self.parser.as_mut() {
-            parser.feed(chunk);
+        if let Some(joiner) = self.joiner.as_mut() {
+            join_and_profile(joiner, chunk);
             return;
         }
         self.pending.extend_from_slice(chunk);
@@ -87,62 +79,56 @@ impl TableProfiler {
     }
 
     pub fn finish(mut self) -> TableProfile {
-        let is_empty = self.parser.is_none() && self.pending.is_empty();
-        if self.parser.is_none() {
+        let is_empty = self.joiner.is_none() && self.pending.is_empty();
+        if self.joiner.is_none() {
             self.start_parsing();
         }
-        let Some(mut parser) = self.parser.take() else {
-            return TableProfile {
-                columns: Vec::new(),
-                unnamed_columns: Vec::new(),
-                row_count: 0,
-                delimiter: b',',
-                ragged_rows: 0,
-                first_ragged_lines: Vec::new(),
-                invalid_utf8: false,
-                is_empty,
-            };
-        };
-        parser.feed(&[]);
-        parser.into_profile(is_empty)
+        match self.joiner {
+            Some(joiner) => joiner.finish(is_empty),
+            None => PiecesProfiler::new(b',').finish(is_empty),
+        }
     }
 
     fn start_parsing(&mut self) {
         let pending = std::mem::take(&mut self.pending);
-        let without_bom = pending.strip_prefix(UTF8_BOM).unwrap_or(&pending);
-        let delimiter = detect_delimiter(without_bom);
-        let mut parser = Parser::new(delimiter);
-        parser.feed_nonfinal(&pending);
-        self.parser = Some(parser);
+        let joiner = self.joiner.insert(Joiner::new(&pending, MAX_RECORD_BYTES));
+        join_and_profile(joiner, &pending);
     }
 }
 
-/// The profile of some complete records from the middle of a file (a piece of the parallel
+/// One chunk through the joiner, its whole records profiled here, in order.
+fn join_and_profile(joiner: &mut Joiner, chunk: &[u8]) {
+    if let Some(whole) = joiner.join(chunk) {
+        joiner.profile_in_order(&chunk[whole.range], whole.first_line);
+    }
+}
+
+/// The profile of some whole records from the middle of a file (a piece of the parallel
 /// scan): everything about them that adds up across pieces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PieceProfile {
     pub rows: u64,
     pub ragged_rows: u64,
+    pub first_ragged_lines: Vec<u64>,
     pub columns: Vec<TypeInference>,
     pub invalid_utf8: bool,
 }
 
 impl PieceProfile {
-    /// Profiles `records` (whole records, each ended by its line end, or the file's last
-    /// record when `at_end`) of a file whose header is `header`.
-    pub fn of_records(records: &[u8], delimiter: u8, header: &[String], at_end: bool) -> Self {
-        let mut parser = Parser::new(delimiter);
-        parser.columns = vec![TypeInference::default(); header.len()];
-        parser.header = Some(header.to_vec());
-        parser.feed_nonfinal(records);
-        if at_end {
-            parser.feed(&[]);
-        }
+    /// Profiles `records` (whole records, or the file's last one without its line end) of a
+    /// file whose header is `header`; the first starts on line `first_line`.
+    pub fn of_records(records: &[u8], delimiter: u8, header: &[String], first_line: u64) -> Self {
+        let mut parser = RecordParser::new(delimiter);
+        parser.stats.columns = vec![TypeInference::default(); header.len()];
+        parser.stats.header = Some(header.to_vec());
+        parser.parse(records, first_line);
+        let stats = parser.stats;
         Self {
-            rows: parser.rows,
-            ragged_rows: parser.ragged_rows,
-            columns: parser.columns,
-            invalid_utf8: parser.invalid_utf8,
+            rows: stats.rows,
+            ragged_rows: stats.ragged_rows,
+            first_ragged_lines: stats.first_ragged_lines,
+            columns: stats.columns,
+            invalid_utf8: stats.invalid_utf8,
         }
     }
 }
@@ -150,109 +136,87 @@ impl PieceProfile {
 /// Builds a whole-file profile from its pieces, in any order: the header and any records
 /// that straddle pieces go through [`PiecesProfiler::feed_in_order`]; pieces of whole
 /// records are profiled elsewhere (on other cores) and added with [`PiecesProfiler::add`].
-/// Lines of ragged rows are not known this way (`first_ragged_lines` stays empty).
 pub struct PiecesProfiler {
-    ordered: Parser,
-    pieces: Vec<PieceProfile>,
+    ordered: RecordParser,
 }
 
 impl PiecesProfiler {
     pub fn new(delimiter: u8) -> Self {
         Self {
-            ordered: Parser::new(delimiter),
-            pieces: Vec::new(),
+            ordered: RecordParser::new(delimiter),
         }
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.ordered.delimiter
     }
 
     /// The header, once its record was fed.
     pub fn header(&self) -> Option<&[String]> {
-        self.ordered.header.as_deref()
+        self.ordered.stats.header.as_deref()
     }
 
-    /// Bytes that complete records in file order: the first record (the header) and the
-    /// records that straddle pieces.
-    pub fn feed_in_order(&mut self, records: &[u8]) {
-        self.ordered.feed_nonfinal(records);
+    /// Whole records in file order: the first one (the header) and those that straddle
+    /// pieces; the first starts on line `first_line`.
+    pub fn feed_in_order(&mut self, records: &[u8], first_line: u64) {
+        self.ordered.parse(records, first_line);
     }
 
+    /// Adds a piece's profile (kept merged: memory does not grow with the pieces).
     pub fn add(&mut self, piece: PieceProfile) {
-        self.pieces.push(piece);
+        let stats = &mut self.ordered.stats;
+        stats.rows += piece.rows;
+        stats.ragged_rows += piece.ragged_rows;
+        stats.invalid_utf8 |= piece.invalid_utf8;
+        keep_first_lines(&mut stats.first_ragged_lines, piece.first_ragged_lines);
+        for (column, seen) in stats.columns.iter_mut().zip(&piece.columns) {
+            column.merge(seen);
+        }
     }
 
     /// The profile of the whole file, `file_empty` when it has no bytes at all.
-    pub fn finish(mut self, file_empty: bool) -> TableProfile {
-        self.ordered.feed(&[]);
-        for piece in self.pieces {
-            self.ordered.rows += piece.rows;
-            self.ordered.ragged_rows += piece.ragged_rows;
-            self.ordered.invalid_utf8 |= piece.invalid_utf8;
-            for (column, seen) in self.ordered.columns.iter_mut().zip(&piece.columns) {
-                column.merge(seen);
-            }
-        }
-        self.ordered.first_ragged_lines.clear();
+    pub fn finish(self, file_empty: bool) -> TableProfile {
         self.ordered.into_profile(file_empty)
     }
 }
 
-impl Parser {
+/// Splits whole records and keeps their statistics.
+struct RecordParser {
+    delimiter: u8,
+    splitter: FieldSplitter,
+    stats: RecordStats,
+}
+
+#[derive(Default)]
+struct RecordStats {
+    header: Option<Vec<String>>,
+    columns: Vec<TypeInference>,
+    rows: u64,
+    ragged_rows: u64,
+    first_ragged_lines: Vec<u64>,
+    invalid_utf8: bool,
+}
+
+impl RecordParser {
     fn new(delimiter: u8) -> Self {
         Self {
-            reader: ReaderBuilder::new().delimiter(delimiter).build(),
             delimiter,
-            fields: vec![0; 4096],
-            fields_len: 0,
-            ends: vec![0; 64],
-            ends_len: 0,
-            header: None,
-            columns: Vec::new(),
-            rows: 0,
-            ragged_rows: 0,
-            first_ragged_lines: Vec::new(),
-            invalid_utf8: false,
-            record_start_line: 1,
+            splitter: FieldSplitter::default(),
+            stats: RecordStats::default(),
         }
     }
 
-    /// An empty chunk means the end of the file (csv-core's convention).
-    fn feed(&mut self, mut input: &[u8]) {
-        let at_end = input.is_empty();
-        loop {
-            let (result, read, written, ended) = self.reader.read_record(
-                input,
-                &mut self.fields[self.fields_len..],
-                &mut self.ends[self.ends_len..],
-            );
-            input = &input[read..];
-            self.fields_len += written;
-            self.ends_len += ended;
-            match result {
-                ReadRecordResult::InputEmpty => {
-                    if !at_end {
-                        return;
-                    }
-                }
-                ReadRecordResult::OutputFull => {
-                    let doubled = self.fields.len() * 2;
-                    self.fields.resize(doubled, 0);
-                }
-                ReadRecordResult::OutputEndsFull => {
-                    let doubled = self.ends.len() * 2;
-                    self.ends.resize(doubled, 0);
-                }
-                ReadRecordResult::Record => {
-                    self.take_record();
-                    self.fields_len = 0;
-                    self.ends_len = 0;
-                    self.record_start_line = self.reader.line();
-                }
-                ReadRecordResult::End => return,
-            }
-        }
+    fn parse(&mut self, records: &[u8], first_line: u64) {
+        let stats = &mut self.stats;
+        self.splitter
+            .split(records, self.delimiter, first_line, |fields, ends, line| {
+                stats.take_record(fields, ends, line);
+            });
     }
 
     fn into_profile(self, is_empty: bool) -> TableProfile {
-        let header = self.header.clone().unwrap_or_default();
+        let stats = self.stats;
+        let header = stats.header.unwrap_or_default();
         let names: Vec<_> = header
             .iter()
             .enumerate()
@@ -269,31 +233,26 @@ impl Parser {
                 .enumerate()
                 .map(|(index, name)| Column {
                     name: name.name,
-                    column_type: self
+                    column_type: stats
                         .columns
                         .get(index)
                         .map(TypeInference::result)
                         .unwrap_or(shared::ColumnType::Text),
                 })
                 .collect(),
-            row_count: self.rows,
+            row_count: stats.rows,
             delimiter: self.delimiter,
-            ragged_rows: self.ragged_rows,
-            first_ragged_lines: self.first_ragged_lines,
-            invalid_utf8: self.invalid_utf8,
+            ragged_rows: stats.ragged_rows,
+            first_ragged_lines: stats.first_ragged_lines,
+            invalid_utf8: stats.invalid_utf8,
+            records_too_long: 0,
             is_empty,
         }
     }
+}
 
-    fn feed_nonfinal(&mut self, input: &[u8]) {
-        if !input.is_empty() {
-            self.feed(input);
-        }
-    }
-
-    fn take_record(&mut self) {
-        let fields = &self.fields[..self.fields_len];
-        let ends = &self.ends[..self.ends_len];
+impl RecordStats {
+    fn take_record(&mut self, fields: &[u8], ends: &[usize], line: u64) {
         let Some(header) = self.header.as_ref() else {
             let mut start = 0;
             let names = ends
@@ -311,9 +270,7 @@ impl Parser {
         self.rows += 1;
         if ends.len() != header.len() {
             self.ragged_rows += 1;
-            if self.first_ragged_lines.len() < RAGGED_LINES_KEPT {
-                self.first_ragged_lines.push(self.record_start_line);
-            }
+            keep_first_lines(&mut self.first_ragged_lines, [line]);
         }
         // The hot loop of an import: cells are inferred where they lie, never copied, and
         // the record's text is checked once (delimiters are ASCII, so every field end is a
@@ -330,6 +287,22 @@ impl Parser {
             column.observe(&decode(&fields[start..end], &mut self.invalid_utf8));
             start = end;
         }
+    }
+}
+
+/// Adds lines to the first ones kept, whatever order they come in.
+fn keep_first_lines(kept: &mut Vec<u64>, lines: impl IntoIterator<Item = u64>) {
+    for line in lines {
+        if kept.len() < RAGGED_LINES_KEPT {
+            kept.push(line);
+        } else if let Some(last) = kept.last_mut()
+            && line < *last
+        {
+            *last = line;
+        } else {
+            continue;
+        }
+        kept.sort_unstable();
     }
 }
 
@@ -400,6 +373,24 @@ mod tests {
     fn a_bom_is_not_part_of_the_first_column_name() {
         let profile = profile_in_chunks(b"\xEF\xBB\xBFname,age\nAda,36\n", 4);
         assert_eq!(profile.columns[0].name, "name");
+    }
+
+    #[test]
+    fn the_first_ragged_lines_are_kept_whatever_order_pieces_come_in() {
+        let mut kept = Vec::new();
+        keep_first_lines(&mut kept, [90, 80, 70]);
+        keep_first_lines(&mut kept, [95, 10, 60]);
+        keep_first_lines(&mut kept, [20, 99]);
+        assert_eq!(kept, vec![10, 20, 60, 70, 80]);
+    }
+
+    #[test]
+    fn a_row_longer_than_the_limit_is_counted_and_reported() {
+        let mut csv = b"id,note\n1,\"".to_vec();
+        csv.resize(MAX_RECORD_BYTES + 10, b'x');
+        csv.extend_from_slice(b"\"\n2,short\n");
+        let profile = profile_in_chunks(&csv, 1024 * 1024);
+        assert_eq!((profile.row_count, profile.records_too_long), (2, 1));
     }
 
     #[test]

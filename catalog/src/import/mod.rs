@@ -27,7 +27,7 @@ use futures::{Stream, StreamExt};
 use shared::{Column, DatabaseName, TableName, UserName, Warning, WarningKind};
 
 use crate::Catalog;
-use crate::csv::profile::TableProfile;
+use crate::csv::profile::{MAX_RECORD_BYTES, TableProfile};
 use crate::error::CatalogError;
 use crate::layout::{Layout, Scope};
 use crate::tables::TableWriter;
@@ -90,6 +90,11 @@ pub enum ImportError {
     },
     #[error("{}", ragged_message(*.count, .lines))]
     RaggedRows { count: u64, lines: Vec<u64> },
+    #[error(
+        "{} longer than {limit_mib} MiB, more than a table row can be; check that the quotes in the file are balanced (an unclosed quote makes the rest of the file one row)",
+        if *.count == 1 { "1 row is".to_owned() } else { format!("{} rows are", .count) }
+    )]
+    RowsTooLong { count: u64, limit_mib: usize },
     #[error(
         "the upload was cut off before the file was complete ({detail}); nothing was saved, try again"
     )]
@@ -295,6 +300,12 @@ fn check_profile(profile: &TableProfile) -> Result<Vec<Warning>, ImportError> {
                 second: index + 1,
             });
         }
+    }
+    if profile.records_too_long > 0 {
+        return Err(ImportError::RowsTooLong {
+            count: profile.records_too_long,
+            limit_mib: MAX_RECORD_BYTES / (1024 * 1024),
+        });
     }
     if profile.ragged_rows > 0 {
         return Err(ImportError::RaggedRows {

@@ -198,6 +198,23 @@ pub async fn bad_files_are_refused_and_leave_the_bucket_as_it_was(store: TestSto
         .await
         .unwrap_err();
     assert!(error.to_string().contains("line 2002"), "{error}");
+    // An unclosed quote makes the rest of the file one row, longer than any row may be.
+    let mut unclosed = b"id,note\n1,\"never closed\n".to_vec();
+    unclosed.resize(17 * 1024 * 1024, b'a');
+    let error = store
+        .catalog
+        .import_table(
+            &user(),
+            &db("shop"),
+            import("unclosed", false),
+            body(&unclosed, 1024 * 1024),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("1 row is longer than 16 MiB"),
+        "{error}"
+    );
     // Over the size limit.
     let limited = TableImport {
         max_bytes: 1_000,
