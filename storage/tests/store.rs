@@ -56,8 +56,36 @@ async fn objects_are_read_whole_or_by_range_and_a_changed_version_is_refused(s3:
     );
 }
 
+/// Several MiB, so bodies come in many blocks: whole, ranged across block borders, and to
+/// the last byte, byte for byte.
+async fn large_objects_are_read_whole_and_by_range_exactly(s3: TestS3) {
+    let store = s3.store();
+    let key = "team/large.csv";
+    let bytes: Vec<u8> = (0..3 * 1024 * 1024 + 12_345)
+        .map(|n: u32| (n.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let mut writer = store.writer(key, "text/csv");
+    writer.write(&bytes).await.unwrap();
+    writer.finish().await.unwrap();
+    let size = bytes.len() as u64;
+
+    let whole = store.read(key, None, None).await.unwrap().collect().await;
+    assert!(whole.unwrap()[..] == bytes[..], "the whole object");
+    for range in [0..1, 262_143..262_145, 1_000_000..2_500_000, size - 7..size] {
+        let (start, end) = (range.start as usize, range.end as usize);
+        let body = store.read(key, Some(range), None).await.unwrap();
+        assert!(
+            body.collect().await.unwrap()[..] == bytes[start..end],
+            "bytes {start}..{end}"
+        );
+    }
+}
+
 async fn fixture(server: Server) -> TestS3 {
     server.start("team").await
 }
 
-storage::on_both_servers!(fixture => objects_are_read_whole_or_by_range_and_a_changed_version_is_refused);
+storage::on_both_servers!(fixture =>
+    objects_are_read_whole_or_by_range_and_a_changed_version_is_refused,
+    large_objects_are_read_whole_and_by_range_exactly,
+);

@@ -6,6 +6,7 @@
 //! (`/{bucket}/{key}`) would collide with the app's routes. Listings are answered by a
 //! key-ordered walk ([`listing`]) instead of s3s-fs's whole-bucket scan ([`service`]).
 
+mod body;
 mod listing;
 mod service;
 

@@ -1,10 +1,17 @@
-//! The S3 service the embedded server runs: s3s-fs for every operation, except ListObjectsV2,
-//! which is answered by the key-ordered walk in [`super::listing`] (s3s-fs walks the whole
-//! bucket for every page). Operations s3s-fs does not implement stay unimplemented.
+//! The S3 service the embedded server runs: s3s-fs for every operation, except
+//! - ListObjectsV2, answered by the key-ordered walk in [`super::listing`] (s3s-fs walks the
+//!   whole bucket for every page);
+//! - GetObject's body, read in large blocks ([`super::body`]); s3s-fs still answers
+//!   everything else about the GET (status, ETag, range, headers).
+//!
+//! Operations s3s-fs does not implement stay unimplemented.
 
 use std::path::PathBuf;
 
-use s3s::dto::{CommonPrefix, ListObjectsV2Input, ListObjectsV2Output, Object, Timestamp};
+use s3s::dto::{
+    CommonPrefix, GetObjectInput, GetObjectOutput, ListObjectsV2Input, ListObjectsV2Output, Object,
+    StreamingBlob, Timestamp,
+};
 use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
 use s3s_fs::FileSystem;
 
@@ -54,6 +61,13 @@ macro_rules! forward_to_s3s_fs {
             ) -> S3Result<S3Response<ListObjectsV2Output>> {
                 self.list_in_key_order(request).await
             }
+
+            async fn get_object(
+                &self,
+                request: S3Request<GetObjectInput>,
+            ) -> S3Result<S3Response<GetObjectOutput>> {
+                self.get_in_large_blocks(request).await
+            }
         }
     };
 }
@@ -68,7 +82,6 @@ forward_to_s3s_fs! {
     delete_object: DeleteObjectInput => DeleteObjectOutput;
     delete_objects: DeleteObjectsInput => DeleteObjectsOutput;
     get_bucket_location: GetBucketLocationInput => GetBucketLocationOutput;
-    get_object: GetObjectInput => GetObjectOutput;
     head_bucket: HeadBucketInput => HeadBucketOutput;
     head_object: HeadObjectInput => HeadObjectOutput;
     list_buckets: ListBucketsInput => ListBucketsOutput;
@@ -80,6 +93,45 @@ forward_to_s3s_fs! {
 }
 
 impl EmbeddedService {
+    /// s3s-fs answers the GET (and every error); only its body is replaced by one read in
+    /// large blocks. The file is opened first: if the object is replaced in between, the
+    /// body is the older version and the ETag the newer one, which a reader checking the
+    /// ETag refuses, never the other way round.
+    async fn get_in_large_blocks(
+        &self,
+        request: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        let path = self
+            .bucket_dir(&request.input.bucket)
+            .zip(plain_key(&request.input.key))
+            .map(|(bucket, key)| bucket.join(key));
+        let opened = match path {
+            Some(path) => tokio::task::spawn_blocking(move || std::fs::File::open(path))
+                .await
+                .ok()
+                .and_then(Result::ok),
+            None => None,
+        };
+        let mut response = self.filesystem.get_object(request).await?;
+        let Some(file) = opened else {
+            return Ok(response);
+        };
+        let output = &mut response.output;
+        let length = output
+            .content_length
+            .and_then(|length| u64::try_from(length).ok())
+            .unwrap_or(0);
+        let start = output
+            .content_range
+            .as_deref()
+            .and_then(range_start)
+            .unwrap_or(0);
+        output.body = Some(StreamingBlob::wrap(super::body::file_range(
+            file, start, length,
+        )));
+        Ok(response)
+    }
+
     async fn list_in_key_order(
         &self,
         request: S3Request<ListObjectsV2Input>,
@@ -160,5 +212,45 @@ impl EmbeddedService {
             start_after: input.start_after,
             ..Default::default()
         }))
+    }
+}
+
+/// A key that names a file under the bucket folder and nothing else.
+fn plain_key(key: &str) -> Option<&str> {
+    let plain = !key.is_empty()
+        && !key.starts_with('/')
+        && !key.contains('\\')
+        && key
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..");
+    plain.then_some(key)
+}
+
+/// The first byte of `bytes START-END/TOTAL`.
+fn range_start(content_range: &str) -> Option<u64> {
+    content_range
+        .strip_prefix("bytes ")?
+        .split('-')
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_keys_name_a_file() {
+        assert_eq!(plain_key("team/a.csv"), Some("team/a.csv"));
+        for bad in ["", "/etc/passwd", "a/../b", "./a", "a//b", "a\\b"] {
+            assert_eq!(plain_key(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_range_start_comes_from_content_range() {
+        assert_eq!(range_start("bytes 100-199/1000"), Some(100));
+        assert_eq!(range_start("bytes */1000"), None);
     }
 }
