@@ -76,8 +76,10 @@ pub async fn scan_table(
     let mut workers = JoinSet::new();
     while let Some(chunk) = chunks.try_next().await? {
         // The first chunk holds the first 64 KiB (or the whole file): enough to detect.
-        let joiner =
-            joiner.get_or_insert_with(|| Joiner::new(&chunk, settings.max_straddling_record));
+        // Statistics keep no line numbers, so the scan does not count them.
+        let joiner = joiner.get_or_insert_with(|| {
+            Joiner::new(&chunk, settings.max_straddling_record).without_line_numbers()
+        });
         let Some(whole) = joiner.join(&chunk) else {
             continue;
         };

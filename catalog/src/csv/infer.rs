@@ -34,13 +34,18 @@ impl Default for TypeInference {
 impl TypeInference {
     /// Narrows by one cell; empty (or blank) cells decide nothing.
     pub fn observe(&mut self, cell: &str) {
-        // Nearly every cell starts and ends with a visible ASCII character: no trim needed.
-        let bytes = cell.as_bytes();
+        self.observe_bytes(cell.as_bytes());
+    }
+
+    /// [`TypeInference::observe`] for a cell known to be UTF-8 (a slice of checked text).
+    pub fn observe_bytes(&mut self, cell: &[u8]) {
+        // Nearly every cell starts and ends with a visible ASCII character: no trim needed;
+        // otherwise the cell is trimmed as text (Unicode spaces too).
         let visible = |byte: Option<&u8>| byte.is_some_and(u8::is_ascii_graphic);
-        let value = if visible(bytes.first()) && visible(bytes.last()) {
+        let value = if visible(cell.first()) && visible(cell.last()) {
             cell
         } else {
-            cell.trim()
+            std::str::from_utf8(cell).map_or(cell, |text| text.trim().as_bytes())
         };
         if value.is_empty() {
             return;
@@ -77,7 +82,8 @@ impl TypeInference {
 
 /// The types among `candidates` that `value` (trimmed, non-empty) is a valid instance of.
 /// Only the checks that can still matter are run: this is called for every cell imported.
-fn types_of(value: &str, candidates: u8) -> u8 {
+/// Every type is ASCII, so the checks read bytes (no UTF-8 check needed first).
+fn types_of(value: &[u8], candidates: u8) -> u8 {
     let mut types = 0;
     if candidates & INTEGER != 0 && is_integer(value) {
         types |= INTEGER | FLOAT;
@@ -85,7 +91,7 @@ fn types_of(value: &str, candidates: u8) -> u8 {
         types |= FLOAT;
     }
     if candidates & BOOLEAN != 0
-        && (value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"))
+        && (value.eq_ignore_ascii_case(b"true") || value.eq_ignore_ascii_case(b"false"))
     {
         types |= BOOLEAN;
     }
@@ -97,28 +103,35 @@ fn types_of(value: &str, candidates: u8) -> u8 {
     types
 }
 
-fn without_sign(value: &str) -> &str {
-    value.strip_prefix(['+', '-']).unwrap_or(value)
+fn without_sign(value: &[u8]) -> &[u8] {
+    match value {
+        [b'+' | b'-', rest @ ..] => rest,
+        _ => value,
+    }
+}
+
+fn all_digits(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_digit)
 }
 
 /// A whole part with more than one digit must not start with 0 (`007` is an identifier).
-fn has_leading_zero(digits: &str) -> bool {
-    digits.len() > 1 && digits.starts_with('0')
+fn has_leading_zero(digits: &[u8]) -> bool {
+    digits.len() > 1 && digits[0] == b'0'
 }
 
-fn is_integer(value: &str) -> bool {
+fn is_integer(value: &[u8]) -> bool {
     let digits = without_sign(value);
     !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
+        && all_digits(digits)
         && !has_leading_zero(digits)
         // Up to 18 digits always fit in an i64; only longer ones need the exact check.
-        && (digits.len() <= 18 || value.parse::<i64>().is_ok())
+        && (digits.len() <= 18
+            || std::str::from_utf8(value).is_ok_and(|text| text.parse::<i64>().is_ok()))
 }
 
 /// `1.5`, `-0.25`, `.5`, `3.`, `1e10`, `6.02E+23`; not `inf`, `nan` or `1,5`. One pass.
-fn is_float(value: &str) -> bool {
-    let unsigned = without_sign(value);
-    let bytes = unsigned.as_bytes();
+fn is_float(value: &[u8]) -> bool {
+    let bytes = without_sign(value);
     let digits_from = |at: usize| {
         bytes[at..]
             .iter()
@@ -126,7 +139,7 @@ fn is_float(value: &str) -> bool {
             .map_or(bytes.len(), |offset| at + offset)
     };
     let whole_end = digits_from(0);
-    if has_leading_zero(&unsigned[..whole_end]) {
+    if has_leading_zero(&bytes[..whole_end]) {
         return false;
     }
     let mut at = whole_end;
@@ -153,9 +166,8 @@ fn is_float(value: &str) -> bool {
 }
 
 /// The value of a run of ASCII digits (at most 9, so no overflow); `None` otherwise.
-fn number(text: &str) -> Option<u32> {
-    let bytes = text.as_bytes();
-    if bytes.is_empty() || bytes.len() > 9 || !bytes.iter().all(u8::is_ascii_digit) {
+fn number(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() || bytes.len() > 9 || !all_digits(bytes) {
         return None;
     }
     Some(
@@ -166,9 +178,8 @@ fn number(text: &str) -> Option<u32> {
 }
 
 /// `YYYY-MM-DD`, a real calendar day.
-fn is_date(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+fn is_date(value: &[u8]) -> bool {
+    if value.len() != 10 || value[4] != b'-' || value[7] != b'-' {
         return false;
     }
     let (Some(year), Some(month), Some(day)) = (
@@ -193,37 +204,46 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 }
 
 /// A date, `T` or a space, `HH:MM`, optional `:SS` and fraction, optional `Z` or offset.
-fn is_datetime(value: &str) -> bool {
-    if value.len() < 16 || !value.is_char_boundary(10) || !is_date(&value[..10]) {
+fn is_datetime(value: &[u8]) -> bool {
+    if value.len() < 16 || !is_date(&value[..10]) {
         return false;
     }
-    let rest = &value[10..];
-    let Some(time) = rest.strip_prefix(['T', ' ']) else {
-        return false;
+    let time = match &value[10..] {
+        [b'T' | b' ', time @ ..] => time,
+        _ => return false,
     };
-    let time = time.strip_suffix(['Z', 'z']).unwrap_or(time);
-    let time = match time.rfind(['+', '-']) {
+    let time = match time {
+        [rest @ .., b'Z' | b'z'] => rest,
+        _ => time,
+    };
+    let time = match time.iter().rposition(|b| matches!(b, b'+' | b'-')) {
         Some(at) if at >= 5 && is_offset(&time[at + 1..]) => &time[..at],
         _ => time,
     };
-    let (clock, fraction) = time.split_once('.').unwrap_or((time, "0"));
-    if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+    let (clock, fraction): (&[u8], &[u8]) = match time.iter().position(|&b| b == b'.') {
+        Some(at) => (&time[..at], &time[at + 1..]),
+        None => (time, b"0"),
+    };
+    if fraction.is_empty() || !all_digits(fraction) {
         return false;
     }
-    let parts: Vec<&str> = clock.split(':').collect();
-    let in_range = |part: &str, max: u32| part.len() == 2 && number(part).is_some_and(|n| n <= max);
-    match parts.as_slice() {
-        [hour, minute] => in_range(hour, 23) && in_range(minute, 59) && fraction == "0",
-        [hour, minute, second] => {
+    let in_range =
+        |part: &[u8], max: u32| part.len() == 2 && number(part).is_some_and(|n| n <= max);
+    let mut parts = clock.split(|&b| b == b':');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(hour), Some(minute), None, _) => {
+            in_range(hour, 23) && in_range(minute, 59) && fraction == b"0"
+        }
+        (Some(hour), Some(minute), Some(second), None) => {
             in_range(hour, 23) && in_range(minute, 59) && in_range(second, 60)
         }
         _ => false,
     }
 }
 
-fn is_offset(offset: &str) -> bool {
-    let digits: String = offset.chars().filter(|c| *c != ':').collect();
-    digits.len() == 4 && number(&digits).is_some()
+fn is_offset(offset: &[u8]) -> bool {
+    let digits = offset.iter().filter(|&&b| b != b':');
+    digits.clone().count() == 4 && digits.copied().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -302,9 +322,67 @@ mod tests {
     }
 
     #[test]
-    fn the_one_pass_float_check_agrees_with_the_split_one() {
-        /// The first, obviously right version, kept as the reference.
-        fn reference(value: &str) -> bool {
+    fn the_byte_checks_agree_with_the_first_text_version() {
+        let alphabet = [
+            "0",
+            "1",
+            "2",
+            "9",
+            "00",
+            "12",
+            "2024",
+            "-",
+            "+",
+            ".",
+            "e",
+            "E",
+            ":",
+            "T",
+            " ",
+            "Z",
+            "x",
+            "true",
+            "FALSE",
+            "2024-02-29",
+            "2023-02-29",
+            "T10:00",
+            ":30",
+            ".5",
+            "+01:00",
+        ];
+        let mut state = 0x2545_F491_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..300_000 {
+            let mut value = String::new();
+            for _ in 0..(next() % 6) {
+                value.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
+            }
+            for candidates in [ALL, INTEGER | FLOAT, DATE | DATETIME, DATETIME, BOOLEAN] {
+                assert_eq!(
+                    types_of(value.as_bytes(), candidates),
+                    reference::types_of(&value, candidates),
+                    "{value:?} among {candidates:#b}"
+                );
+            }
+        }
+    }
+
+    /// The first, `&str` version of the checks, kept as the reference for the byte ones.
+    mod reference {
+        use super::super::{
+            BOOLEAN, DATE, DATETIME, FLOAT, INTEGER, days_in_month, has_leading_zero,
+        };
+
+        fn without_sign(value: &str) -> &str {
+            value.strip_prefix(['+', '-']).unwrap_or(value)
+        }
+
+        fn is_float(value: &str) -> bool {
             let unsigned = without_sign(value);
             let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
                 Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
@@ -315,27 +393,107 @@ mod tests {
             let mantissa_ok = (!whole.is_empty() || !fraction.is_empty())
                 && all_digits(whole)
                 && all_digits(fraction)
-                && !has_leading_zero(whole);
+                && !has_leading_zero(whole.as_bytes());
             let exponent_ok = exponent.is_none_or(|exp| {
                 let digits = without_sign(exp);
                 !digits.is_empty() && all_digits(digits)
             });
             mantissa_ok && exponent_ok
         }
-        let alphabet = ['0', '1', '9', '.', 'e', 'E', '+', '-', 'x'];
-        let mut state = 0x2545_F491_u64;
-        for _ in 0..200_000 {
-            let mut value = String::new();
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let mut bits = state;
-            for _ in 0..(bits % 7) {
-                bits /= 7;
-                value.push(alphabet[(bits % alphabet.len() as u64) as usize]);
-                bits /= alphabet.len() as u64;
+
+        /// The types among `candidates` that `value` (trimmed, non-empty) is a valid instance of.
+        /// Only the checks that can still matter are run: this is called for every cell imported.
+        pub fn types_of(value: &str, candidates: u8) -> u8 {
+            let mut types = 0;
+            if candidates & INTEGER != 0 && is_integer(value) {
+                types |= INTEGER | FLOAT;
+            } else if candidates & FLOAT != 0 && is_float(value) {
+                types |= FLOAT;
             }
-            assert_eq!(is_float(&value), reference(&value), "{value:?}");
+            if candidates & BOOLEAN != 0
+                && (value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"))
+            {
+                types |= BOOLEAN;
+            }
+            if candidates & DATE != 0 && is_date(value) {
+                types |= DATE | DATETIME;
+            } else if candidates & DATETIME != 0 && is_datetime(value) {
+                types |= DATETIME;
+            }
+            types
+        }
+
+        fn is_integer(value: &str) -> bool {
+            let digits = without_sign(value);
+            !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && !has_leading_zero(digits.as_bytes())
+                // Up to 18 digits always fit in an i64; only longer ones need the exact check.
+                && (digits.len() <= 18 || value.parse::<i64>().is_ok())
+        }
+
+        /// The value of a run of ASCII digits (at most 9, so no overflow); `None` otherwise.
+        fn number(text: &str) -> Option<u32> {
+            let bytes = text.as_bytes();
+            if bytes.is_empty() || bytes.len() > 9 || !bytes.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            Some(
+                bytes
+                    .iter()
+                    .fold(0, |value, digit| value * 10 + u32::from(digit - b'0')),
+            )
+        }
+
+        /// `YYYY-MM-DD`, a real calendar day.
+        fn is_date(value: &str) -> bool {
+            let bytes = value.as_bytes();
+            if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+                return false;
+            }
+            let (Some(year), Some(month), Some(day)) = (
+                number(&value[..4]),
+                number(&value[5..7]),
+                number(&value[8..]),
+            ) else {
+                return false;
+            };
+            (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)
+        }
+
+        /// A date, `T` or a space, `HH:MM`, optional `:SS` and fraction, optional `Z` or offset.
+        fn is_datetime(value: &str) -> bool {
+            if value.len() < 16 || !value.is_char_boundary(10) || !is_date(&value[..10]) {
+                return false;
+            }
+            let rest = &value[10..];
+            let Some(time) = rest.strip_prefix(['T', ' ']) else {
+                return false;
+            };
+            let time = time.strip_suffix(['Z', 'z']).unwrap_or(time);
+            let time = match time.rfind(['+', '-']) {
+                Some(at) if at >= 5 && is_offset(&time[at + 1..]) => &time[..at],
+                _ => time,
+            };
+            let (clock, fraction) = time.split_once('.').unwrap_or((time, "0"));
+            if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                return false;
+            }
+            let parts: Vec<&str> = clock.split(':').collect();
+            let in_range =
+                |part: &str, max: u32| part.len() == 2 && number(part).is_some_and(|n| n <= max);
+            match parts.as_slice() {
+                [hour, minute] => in_range(hour, 23) && in_range(minute, 59) && fraction == "0",
+                [hour, minute, second] => {
+                    in_range(hour, 23) && in_range(minute, 59) && in_range(second, 60)
+                }
+                _ => false,
+            }
+        }
+
+        fn is_offset(offset: &str) -> bool {
+            let digits: String = offset.chars().filter(|c| *c != ':').collect();
+            digits.len() == 4 && number(&digits).is_some()
         }
     }
 

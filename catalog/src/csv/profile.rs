@@ -207,10 +207,13 @@ impl RecordParser {
     }
 
     fn parse(&mut self, records: &[u8], first_line: u64) {
+        // One UTF-8 check for all the records (nearly always they are text): their fields,
+        // even unescaped, are text then too, and are not checked again one by one.
+        let all_text = std::str::from_utf8(records).is_ok();
         let stats = &mut self.stats;
         self.splitter
             .split(records, self.delimiter, first_line, |fields, ends, line| {
-                stats.take_record(fields, ends, line);
+                stats.take_record(fields, ends, line, all_text);
             });
     }
 
@@ -252,7 +255,8 @@ impl RecordParser {
 }
 
 impl RecordStats {
-    fn take_record(&mut self, fields: &[u8], ends: &[usize], line: u64) {
+    /// `all_text`: the fields are known to be UTF-8.
+    fn take_record(&mut self, fields: &[u8], ends: &[usize], line: u64, all_text: bool) {
         let Some(header) = self.header.as_ref() else {
             let mut start = 0;
             let names = ends
@@ -272,10 +276,18 @@ impl RecordStats {
             self.ragged_rows += 1;
             keep_first_lines(&mut self.first_ragged_lines, [line]);
         }
-        // The hot loop of an import: cells are inferred where they lie, never copied, and
-        // the record's text is checked once (delimiters are ASCII, so every field end is a
-        // character boundary of valid text).
+        // The hot loop of an import and a scan: cells are inferred where they lie, never
+        // copied; types are ASCII, so known text is checked as bytes.
         let mut start = 0;
+        if all_text {
+            for (column, &end) in self.columns.iter_mut().zip(ends) {
+                column.observe_bytes(&fields[start..end]);
+                start = end;
+            }
+            return;
+        }
+        // Some bytes are not UTF-8: check this record (delimiters are ASCII, so every field
+        // end is a character boundary of valid text).
         if let Ok(text) = std::str::from_utf8(fields) {
             for (column, &end) in self.columns.iter_mut().zip(ends) {
                 column.observe(text.get(start..end).unwrap_or_default());
