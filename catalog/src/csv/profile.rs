@@ -74,26 +74,23 @@ impl TableProfiler {
         }
         self.pending.extend_from_slice(chunk);
         if self.pending.len() >= DETECTION_BYTES {
-            self.start_parsing();
+            self.joiner = Some(start_joining(&std::mem::take(&mut self.pending)));
         }
     }
 
-    pub fn finish(mut self) -> TableProfile {
+    pub fn finish(self) -> TableProfile {
         let is_empty = self.joiner.is_none() && self.pending.is_empty();
-        if self.joiner.is_none() {
-            self.start_parsing();
-        }
-        match self.joiner {
-            Some(joiner) => joiner.finish(is_empty),
-            None => PiecesProfiler::new(b',').finish(is_empty),
-        }
+        let joiner = self.joiner.unwrap_or_else(|| start_joining(&self.pending));
+        joiner.finish(is_empty)
     }
+}
 
-    fn start_parsing(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
-        let joiner = self.joiner.insert(Joiner::new(&pending, MAX_RECORD_BYTES));
-        join_and_profile(joiner, &pending);
-    }
+/// A joiner whose delimiter is detected from `head`, the file's first bytes, which it then
+/// takes as its first chunk.
+fn start_joining(head: &[u8]) -> Joiner {
+    let mut joiner = Joiner::new(head, MAX_RECORD_BYTES);
+    join_and_profile(&mut joiner, head);
+    joiner
 }
 
 /// One chunk through the joiner, its whole records profiled here, in order.
