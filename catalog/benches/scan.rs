@@ -20,7 +20,6 @@ use catalog::demo::{ORDERS_HEADER, order_rows};
 use catalog::scan::{ScanSettings, scan_table};
 use futures::StreamExt;
 use storage::{EMBEDDED_BUCKET, EmbeddedS3, Store};
-use tokio::io::AsyncReadExt;
 
 /// A new key each run: polars keeps a local cache of cloud files by address, which would
 /// answer a second run from disk.
@@ -44,7 +43,7 @@ async fn main() {
     let server = EmbeddedS3::start(&root.path().join("s3")).await.unwrap();
     let store = server.store("").await.unwrap();
     eprintln!("uploading it as another tool would (plain multipart upload)…");
-    upload(&store, &file).await;
+    storage::testing::upload_file(&store, &KEY, &file).await;
     std::fs::remove_file(&file).unwrap();
     let listed = store.listed(&KEY).await.unwrap().unwrap();
     let bytes = listed.size;
@@ -106,20 +105,6 @@ async fn count_only(store: &Store, size: u64, version: &storage::ObjectVersion) 
         scanner.scan(&chunk);
     }
     scanner.records_at_end() - 1
-}
-
-async fn upload(store: &Store, path: &std::path::Path) {
-    let mut file = tokio::fs::File::open(path).await.unwrap();
-    let mut writer = store.writer(&KEY, "text/csv");
-    let mut buffer = vec![0; 1024 * 1024];
-    loop {
-        let read = file.read(&mut buffer).await.unwrap();
-        if read == 0 {
-            break;
-        }
-        writer.write(&buffer[..read]).await.unwrap();
-    }
-    writer.finish().await.unwrap();
 }
 
 /// A CSV of about SIZE bytes: the demo orders with a quoted note, every third one spanning

@@ -27,7 +27,6 @@ use common::{Server, memory_kib};
 use reqwest::multipart::{Form, Part};
 use shared::routes::{self, import_fields};
 use storage::{EMBEDDED_BUCKET, EmbeddedS3, StaticEndpoint, Store};
-use tokio::io::AsyncReadExt;
 
 struct Row {
     label: &'static str,
@@ -110,17 +109,7 @@ async fn main() {
 /// The file uploaded as it is: 8 MiB parts, three in flight, nothing checked or profiled.
 async fn plain_upload(store: &Store, path: &Path) -> Duration {
     let started = Instant::now();
-    let mut file = tokio::fs::File::open(path).await.unwrap();
-    let mut writer = store.writer("plain/upload.csv", "text/csv");
-    let mut buffer = vec![0; 1024 * 1024];
-    loop {
-        let read = file.read(&mut buffer).await.unwrap();
-        if read == 0 {
-            break;
-        }
-        writer.write(&buffer[..read]).await.unwrap();
-    }
-    writer.finish().await.unwrap();
+    storage::testing::upload_file(store, "plain/upload.csv", path).await;
     started.elapsed()
 }
 

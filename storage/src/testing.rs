@@ -277,3 +277,31 @@ pub fn run_python_peer(script: &str, module: &str) -> Result<String, String> {
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
+
+/// Uploads a file as it is, through [`Store::writer`] (multipart, nothing checked): how the
+/// benchmarks put data in place as another tool would, and time a plain upload.
+pub async fn upload_file(store: &Store, key: &str, path: &std::path::Path) {
+    use tokio::io::AsyncReadExt;
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .unwrap_or_else(|error| panic!("opening {}: {error}", path.display()));
+    let mut writer = store.writer(key, "text/csv");
+    let mut buffer = vec![0; 1024 * 1024];
+    loop {
+        let read = file
+            .read(&mut buffer)
+            .await
+            .unwrap_or_else(|error| panic!("reading {}: {error}", path.display()));
+        if read == 0 {
+            break;
+        }
+        writer
+            .write(&buffer[..read])
+            .await
+            .unwrap_or_else(|error| panic!("uploading {key}: {error}"));
+    }
+    writer
+        .finish()
+        .await
+        .unwrap_or_else(|error| panic!("completing {key}: {error}"));
+}
