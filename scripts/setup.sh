@@ -51,9 +51,12 @@ if [ "${1:-}" = "--test" ]; then
     apt-get install -y -qq chromium >/dev/null
   fi
 
-  if ! command -v moto_server >/dev/null 2>&1; then
+  # moto 5.2.1-5.2.4 name the answer of CompleteMultipartUpload wrongly (the Rust SDK then
+  # fails every multipart upload); 5.2.5 is the first that answers as S3 does.
+  if ! command -v moto_server >/dev/null 2>&1 \
+     || ! python3 -c 'import sys, moto; v = tuple(int(p) for p in moto.__version__.split(".")[:3]); sys.exit(v < (5, 2, 5))' 2>/dev/null; then
     step "installing moto's standalone S3 server (second S3 implementation for tests)"
-    python3 -m pip install --quiet 'moto[server]'
+    python3 -m pip install --quiet 'moto[server]>=5.2.5'
   fi
 
   if [ ! -d end2end/node_modules/@playwright/test ] \
