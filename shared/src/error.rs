@@ -25,6 +25,11 @@ pub enum ErrorCode {
     RateLimited,
     /// The storage (S3) could not be reached or refused the request.
     StorageUnavailable,
+    /// A download asked for a byte range the table does not have.
+    RangeNotSatisfiable,
+    /// The table's row index is being built (rows this deep need it): `progress_percent`
+    /// says how far it is, `Retry-After` when to ask again.
+    IndexBuilding,
     /// Anything else; details are in the server log, never in the message.
     Internal,
 }
@@ -41,6 +46,8 @@ impl ErrorCode {
             ErrorCode::TooLarge => 413,
             ErrorCode::RateLimited => 429,
             ErrorCode::StorageUnavailable => 503,
+            ErrorCode::RangeNotSatisfiable => 416,
+            ErrorCode::IndexBuilding => 503,
             ErrorCode::Internal => 500,
         }
     }
@@ -51,6 +58,9 @@ impl ErrorCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// How far the work the caller waits for is ([`ErrorCode::IndexBuilding`]), 0 to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_percent: Option<u8>,
 }
 
 impl ApiError {
@@ -58,7 +68,13 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            progress_percent: None,
         }
+    }
+
+    pub fn with_progress(mut self, percent: u8) -> Self {
+        self.progress_percent = Some(percent.min(100));
+        self
     }
 }
 
@@ -101,6 +117,8 @@ mod tests {
             ErrorCode::TooLarge,
             ErrorCode::RateLimited,
             ErrorCode::StorageUnavailable,
+            ErrorCode::RangeNotSatisfiable,
+            ErrorCode::IndexBuilding,
             ErrorCode::Internal,
         ] {
             assert!((400..600).contains(&code.http_status()));

@@ -4,6 +4,7 @@
 //! One TLS stack (rustls with ring) serves `https://` endpoints; plain `http://` endpoints
 //! (the embedded server, a local MinIO or moto) go through the same connector.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
@@ -17,6 +18,8 @@ use aws_sdk_s3::config::{
     Region, RequestChecksumCalculation, ResponseChecksumValidation, SharedHttpClient,
 };
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+
+use crate::meter::{MeterInterceptor, RequestMeter};
 
 /// How long to wait for a TCP/TLS connection before calling the store unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -59,7 +62,10 @@ fn timeouts() -> TimeoutConfig {
 }
 
 /// A client for one explicit endpoint (path-style addressing, fixed credentials).
-pub(crate) fn client_for_endpoint(endpoint: &StaticEndpoint) -> aws_sdk_s3::Client {
+pub(crate) fn client_for_endpoint(
+    endpoint: &StaticEndpoint,
+    meter: &Arc<RequestMeter>,
+) -> aws_sdk_s3::Client {
     let credentials = Credentials::new(
         &endpoint.access_key,
         &endpoint.secret_key,
@@ -79,6 +85,7 @@ pub(crate) fn client_for_endpoint(endpoint: &StaticEndpoint) -> aws_sdk_s3::Clie
         .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
         .timeout_config(timeouts())
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .interceptor(MeterInterceptor(Arc::clone(meter)))
         .build();
     aws_sdk_s3::Client::from_conf(config)
 }
@@ -91,7 +98,9 @@ pub(crate) fn client_for_endpoint(endpoint: &StaticEndpoint) -> aws_sdk_s3::Clie
 /// The region comes from the environment or the profile, else `us-east-1`; it is never
 /// looked up from the EC2 instance metadata service, which would be a network call at
 /// start-up that most deployments cannot answer.
-pub(crate) async fn client_from_environment() -> (aws_sdk_s3::Client, String) {
+pub(crate) async fn client_from_environment(
+    meter: &Arc<RequestMeter>,
+) -> (aws_sdk_s3::Client, String) {
     let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
         .or_else(ProfileFileRegionProvider::new())
         .or_else(Region::new(FALLBACK_REGION));
@@ -105,7 +114,8 @@ pub(crate) async fn client_from_environment() -> (aws_sdk_s3::Client, String) {
     let custom_endpoint = shared.endpoint_url().map(str::to_owned);
     let mut builder = aws_sdk_s3::config::Builder::from(&shared)
         .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
-        .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+        .interceptor(MeterInterceptor(Arc::clone(meter)));
     if custom_endpoint.is_some() {
         builder = builder.force_path_style(true);
     }

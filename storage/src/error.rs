@@ -21,6 +21,8 @@ pub enum StorageFailure {
     NoSuchKey,
     /// A conditional request found the object already there, or changed.
     PreconditionFailed,
+    /// A ranged read asked for bytes the object does not have (HTTP 416).
+    RangeNotSatisfiable,
     /// Anything else the store answered with.
     Other,
 }
@@ -141,6 +143,7 @@ fn classify<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> Stora
             match service.err().code() {
                 Some("NoSuchBucket") => return StorageFailure::NoSuchBucket,
                 Some("NoSuchKey") => return StorageFailure::NoSuchKey,
+                Some("InvalidRange") => return StorageFailure::RangeNotSatisfiable,
                 Some("PreconditionFailed" | "ConditionalRequestConflict") => {
                     return StorageFailure::PreconditionFailed;
                 }
@@ -157,6 +160,7 @@ fn classify<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> Stora
                 401 | 403 => StorageFailure::Denied,
                 404 => StorageFailure::NoSuchKey,
                 409 | 412 => StorageFailure::PreconditionFailed,
+                416 => StorageFailure::RangeNotSatisfiable,
                 _ => StorageFailure::Other,
             }
         }

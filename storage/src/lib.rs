@@ -23,6 +23,7 @@
 mod client;
 mod embedded;
 mod error;
+mod meter;
 mod object;
 mod open;
 mod ranged;
@@ -35,7 +36,8 @@ mod upload;
 pub use client::StaticEndpoint;
 pub use embedded::{EMBEDDED_BUCKET, EmbeddedS3, MeterReading, S3Meter};
 pub use error::{Result, StorageError, StorageFailure};
-pub use object::{ListedObject, ObjectBody, ObjectVersion};
+pub use meter::{RequestMeter, Requests};
+pub use object::{Download, ListedObject, ObjectBody, ObjectVersion};
 pub use open::{OpenedStorage, open};
 pub use ranged::{RangeProgress, RangedReader};
 pub use setting::StorageSetting;

@@ -46,6 +46,19 @@ impl ListedObject {
     }
 }
 
+/// An object being downloaded: its body and the headers a download answer carries.
+#[derive(Debug)]
+pub struct Download {
+    pub body: ObjectBody,
+    /// Bytes in this answer (the range's, for a ranged request).
+    pub content_length: Option<u64>,
+    /// `bytes START-END/SIZE`, for a ranged request.
+    pub content_range: Option<String>,
+    pub etag: Option<String>,
+    /// As an HTTP date.
+    pub last_modified: Option<String>,
+}
+
 /// The body of a GET, streamed: read it chunk by chunk, whole, or as an `AsyncRead`.
 /// Dropping it closes the stream early, so a reader pays only for what it reads.
 pub struct ObjectBody {
@@ -85,6 +98,21 @@ impl ObjectBody {
             .await
             .map(|data| data.into_bytes())
             .map_err(|error| StorageError::read_failed(&key, &error))
+    }
+
+    /// The body as a stream of chunks, as they arrive (for answering with it).
+    pub fn into_stream(self) -> impl futures::Stream<Item = Result<Bytes>> + Send + 'static {
+        let key = self.key;
+        futures::stream::try_unfold(self.stream, move |mut stream| {
+            let key = key.clone();
+            async move {
+                match stream.try_next().await {
+                    Ok(Some(chunk)) => Ok(Some((chunk, stream))),
+                    Ok(None) => Ok(None),
+                    Err(error) => Err(StorageError::read_failed(&key, &error)),
+                }
+            }
+        })
     }
 
     /// The body as an `AsyncRead` (for parsers such as csv-async). Its I/O errors carry

@@ -3,6 +3,7 @@
 //! crate), so every error names the operation and the key.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use aws_sdk_s3::primitives::ByteStream;
@@ -10,7 +11,8 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
 use crate::client::{self, StaticEndpoint};
 use crate::error::{Result, StorageError, StorageFailure};
-use crate::object::{ListedObject, ObjectBody};
+use crate::meter::{RequestMeter, Requests};
+use crate::object::{Download, ListedObject, ObjectBody};
 use crate::upload::ObjectWriter;
 
 /// One bucket reached through one client, under one key prefix.
@@ -23,29 +25,49 @@ pub struct Store {
     /// Send table data without SigV4 payload hashes (the embedded server only: it is in
     /// this process, on loopback, so there is nothing between to guard against).
     unsigned_payloads: bool,
+    /// What this store (and its clones) asked S3 for.
+    meter: Arc<RequestMeter>,
 }
 
 impl Store {
     /// A store on an explicit endpoint with fixed credentials (a test server, the
     /// embedded one through [`crate::EmbeddedS3::store`]). Does not check reachability.
     pub fn for_endpoint(endpoint: &StaticEndpoint, bucket: &str, prefix: &str) -> Self {
-        Self::new(client::client_for_endpoint(endpoint), bucket, prefix)
+        let meter = Arc::default();
+        Self::new(
+            client::client_for_endpoint(endpoint, &meter),
+            bucket,
+            prefix,
+            meter,
+        )
     }
 
     /// A store configured by the standard AWS environment and config chain, and the
     /// endpoint it talks to, in words. Does not check reachability.
     pub async fn from_environment(bucket: &str, prefix: &str) -> (Self, String) {
-        let (client, endpoint) = client::client_from_environment().await;
-        (Self::new(client, bucket, prefix), endpoint)
+        let meter = Arc::default();
+        let (client, endpoint) = client::client_from_environment(&meter).await;
+        (Self::new(client, bucket, prefix, meter), endpoint)
     }
 
-    fn new(client: aws_sdk_s3::Client, bucket: &str, prefix: &str) -> Self {
+    fn new(
+        client: aws_sdk_s3::Client,
+        bucket: &str,
+        prefix: &str,
+        meter: Arc<RequestMeter>,
+    ) -> Self {
         Self {
             client,
             bucket: bucket.to_owned(),
             prefix: normalise_prefix(prefix),
             unsigned_payloads: false,
+            meter,
         }
+    }
+
+    /// What this store and its clones asked S3 for so far (client-side counts).
+    pub fn requests(&self) -> Requests {
+        self.meter.reading()
     }
 
     /// Uploads skip payload hashing (see the field); for the embedded server.
@@ -222,6 +244,32 @@ impl Store {
             ));
         }
         Ok(ObjectBody::new(key, output.body))
+    }
+
+    /// Streams an object for a download, passing the client's `Range` header through (so a
+    /// download resumes where it broke off) and reporting what the answer's headers need.
+    /// A range the object cannot satisfy is [`StorageFailure::RangeNotSatisfiable`].
+    pub async fn download(&self, key: &str, range: Option<&str>) -> Result<Download> {
+        let output = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_range(range.map(str::to_owned))
+            .send()
+            .await
+            .map_err(|error| StorageError::from_sdk("GetObject", key, &error))?;
+        Ok(Download {
+            content_length: output
+                .content_length()
+                .and_then(|length| u64::try_from(length).ok()),
+            content_range: output.content_range().map(str::to_owned),
+            etag: output.e_tag().map(str::to_owned),
+            last_modified: output
+                .last_modified()
+                .and_then(|time| time.fmt(aws_smithy_types::date_time::Format::HttpDate).ok()),
+            body: ObjectBody::new(key, output.body),
+        })
     }
 
     /// Whether any object exists under `prefix` (one request, at most one key listed).

@@ -81,6 +81,47 @@ async fn large_objects_are_read_whole_and_by_range_exactly(s3: TestS3) {
     }
 }
 
+async fn requests_are_counted_by_kind_with_their_body_bytes(s3: TestS3) {
+    let store = s3.store();
+    let key = "team/counted.csv";
+    store.put(key, vec![b'x'; 5_000], "text/csv").await.unwrap();
+    let before = store.requests();
+    let body = store.read(key, Some(1_000..3_000), None).await.unwrap();
+    assert_eq!(body.collect().await.unwrap().len(), 2_000);
+    store.list("team/").await.unwrap();
+    let counted = store.requests().since(before);
+    assert_eq!((counted.gets, counted.lists, counted.other), (1, 1, 0));
+    // The ranged body, and the listing's XML.
+    assert!(
+        counted.body_bytes >= 2_000 && counted.body_bytes < 4_000,
+        "{counted:?}"
+    );
+}
+
+async fn downloads_pass_ranges_through_and_say_what_they_hold(s3: TestS3) {
+    let store = s3.store();
+    let key = "team/download.csv";
+    let bytes: Vec<u8> = (0..10_000u32).map(|n| (n % 251) as u8).collect();
+    store.put(key, bytes.clone(), "text/csv").await.unwrap();
+    let whole = store.download(key, None).await.unwrap();
+    assert_eq!(whole.content_length, Some(10_000));
+    assert!(whole.content_range.is_none());
+    assert!(whole.etag.is_some() && whole.last_modified.is_some());
+    assert_eq!(whole.body.collect().await.unwrap(), bytes);
+
+    let part = store.download(key, Some("bytes=9000-")).await.unwrap();
+    assert_eq!(part.content_length, Some(1_000));
+    assert_eq!(part.content_range.as_deref(), Some("bytes 9000-9999/10000"));
+    assert_eq!(part.body.collect().await.unwrap(), bytes[9_000..]);
+
+    let error = store.download(key, Some("bytes=20000-")).await.unwrap_err();
+    assert_eq!(
+        error.failure(),
+        Some(StorageFailure::RangeNotSatisfiable),
+        "{error}"
+    );
+}
+
 async fn fixture(server: Server) -> TestS3 {
     server.start("team").await
 }
@@ -88,4 +129,6 @@ async fn fixture(server: Server) -> TestS3 {
 storage::on_both_servers!(fixture =>
     objects_are_read_whole_or_by_range_and_a_changed_version_is_refused,
     large_objects_are_read_whole_and_by_range_exactly,
+    requests_are_counted_by_kind_with_their_body_bytes,
+    downloads_pass_ranges_through_and_say_what_they_hold,
 );

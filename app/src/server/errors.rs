@@ -103,6 +103,10 @@ pub fn storage_api_error(error: &StorageError) -> ApiError {
             ErrorCode::Conflict,
             "Something else changed the same object at the same moment. Try again.",
         ),
+        StorageFailure::RangeNotSatisfiable => ApiError::new(
+            ErrorCode::RangeNotSatisfiable,
+            "The byte range asked for is not in the table: ask for a range within its size.",
+        ),
         StorageFailure::Other => ApiError::new(
             ErrorCode::StorageUnavailable,
             "The storage could not complete the request. Try again in a moment.",
