@@ -26,10 +26,14 @@ impl Catalog {
                 table: table.to_string(),
             });
         }
-        let stats_key = layout.stats_key(&scope, database, table);
         let mut keys = vec![key];
-        if self.store().exists(&stats_key).await? {
-            keys.push(stats_key);
+        for sidecar in [
+            layout.stats_key(&scope, database, table),
+            layout.index_key(&scope, database, table),
+        ] {
+            if self.store().exists(&sidecar).await? {
+                keys.push(sidecar);
+            }
         }
         self.store().delete_keys(&keys).await?;
         self.invalidate_table(&scope, database, table);

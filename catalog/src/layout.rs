@@ -7,6 +7,7 @@
 //! {prefix}users/{user}/{database}/{table}.csv           each user's own databases
 //! {prefix}meta/default/{database}/database.json         marker: the database exists
 //! {prefix}meta/default/{database}/stats/{table}.json    statistics of one table
+//! {prefix}meta/default/{database}/index/{table}.json    row index of one table (> 4 MiB)
 //! {prefix}meta/users/{user}/{database}/...              the same for a user's databases
 //! {prefix}meta/layout.json                              the layout's format (2)
 //! ```
@@ -157,6 +158,14 @@ impl<'a> Layout<'a> {
         )
     }
 
+    /// The sparse row index of a table (with a copy of its statistics: one GET for a page).
+    pub fn index_key(&self, scope: &Scope, database: &DatabaseName, table: &TableName) -> String {
+        format!(
+            "{}index/{table}.json",
+            self.meta_database_prefix(scope, database)
+        )
+    }
+
     /// Reads a listed key back. `None` for keys outside `scope` or directly in the scope
     /// folder, and for database folders whose name breaks the naming rule (written by
     /// another tool): those are not databases this app can address.
@@ -214,6 +223,10 @@ mod tests {
         assert_eq!(
             layout.stats_key(&Scope::Default, &db, &table),
             "team/meta/default/school/stats/students.json"
+        );
+        assert_eq!(
+            layout.index_key(&Scope::Default, &db, &table),
+            "team/meta/default/school/index/students.json"
         );
         assert_eq!(layout.format_key(), "team/meta/layout.json");
     }

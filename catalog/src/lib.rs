@@ -17,7 +17,8 @@
 //!   ([`Layout`], [`Scope`]).
 //! - [`csv`]: type inference, delimiter detection, whole-file profiles.
 //! - [`import`]: importing CSV files (checked, converted, profiled, atomic); `delete`.
-//! - [`stats`] and [`tables`]: table statistics, and writing a table with them in one pass.
+//! - [`stats`], [`row_index`] and [`tables`]: table statistics and sparse row indexes, and
+//!   writing a table with them in one pass.
 //! - `listing`: the database list, from listings alone; [`migrate`]: moving the objects of
 //!   older layouts on start.
 //! - [`preview`]: table previews from ranged head reads, their caches, background counts.
@@ -33,6 +34,7 @@ mod layout;
 mod listing;
 pub mod migrate;
 pub mod preview;
+pub mod row_index;
 pub mod scan;
 mod seed;
 pub mod stats;
@@ -40,7 +42,7 @@ pub mod tables;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -89,7 +91,8 @@ struct Inner {
     embedded: Mutex<Option<EmbeddedS3>>,
     caches: preview::cache::PreviewCaches,
     /// Object keys whose exact row count is being computed in the background (or waits).
-    counting: Mutex<HashSet<String>>,
+    /// (and how far each is).
+    counting: Mutex<HashMap<String, Arc<preview::count::ScanProgress>>>,
     /// Background scans running at once ([`preview::SCANS_AT_ONCE`]).
     scans: tokio::sync::Semaphore,
 }
@@ -150,7 +153,7 @@ impl Catalog {
                     previews.cache_bytes,
                     previews.revalidate_after,
                 ),
-                counting: Mutex::new(HashSet::new()),
+                counting: Mutex::new(HashMap::new()),
                 scans: tokio::sync::Semaphore::new(preview::SCANS_AT_ONCE),
             }),
         }
@@ -160,7 +163,7 @@ impl Catalog {
         &self.inner.caches
     }
 
-    pub(crate) fn counting(&self) -> &Mutex<HashSet<String>> {
+    pub(crate) fn counting(&self) -> &Mutex<HashMap<String, Arc<preview::count::ScanProgress>>> {
         &self.inner.counting
     }
 

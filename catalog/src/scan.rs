@@ -1,5 +1,5 @@
-//! The whole-file scan of a table another tool wrote: its exact row count and profile
-//! (types over every row, ragged rows, encoding), read with parallel ranged GETs and parsed
+//! The whole-file scan of a table another tool wrote: its exact row count, profile (types
+//! over every row, ragged rows, encoding) and row marks (the sparse row index), read with parallel ranged GETs and parsed
 //! on all cores, in bounded memory.
 //!
 //! The object is read in chunks of [`ScanSettings::chunk_bytes`], several at once, and
@@ -13,6 +13,7 @@
 //! its fields are not looked at).
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
@@ -57,6 +58,18 @@ pub async fn scan_table(
     version: &ObjectVersion,
     settings: ScanSettings,
 ) -> Result<TableProfile> {
+    scan_table_reporting(store, key, size, version, settings, &AtomicU64::new(0)).await
+}
+
+/// [`scan_table`], adding the bytes of each chunk joined to `bytes_done` as it goes.
+pub async fn scan_table_reporting(
+    store: &Store,
+    key: &str,
+    size: u64,
+    version: &ObjectVersion,
+    settings: ScanSettings,
+    bytes_done: &AtomicU64,
+) -> Result<TableProfile> {
     let chunk_bytes = settings.chunk_bytes.max(64 * 1024);
     let ranges: Vec<Range<u64>> = (0..size.div_ceil(chunk_bytes))
         .map(|index| index * chunk_bytes..((index + 1) * chunk_bytes).min(size))
@@ -80,7 +93,9 @@ pub async fn scan_table(
         let joiner = joiner.get_or_insert_with(|| {
             Joiner::new(&chunk, settings.max_straddling_record).without_line_numbers()
         });
-        let Some(whole) = joiner.join(&chunk) else {
+        let joined = joiner.join(&chunk);
+        bytes_done.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        let Some(whole) = joined else {
             continue;
         };
         while workers.len() >= settings.parsers.max(1) {

@@ -93,6 +93,7 @@ mod tests {
             invalid_utf8: false,
             records_too_long: 0,
             is_empty: false,
+            row_marks: Default::default(),
         };
         let stats = TableStats::from_profile(&profile, version("\"a\""), StatsSource::Scan);
         let parsed = TableStats::parse(&stats.to_json());

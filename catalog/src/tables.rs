@@ -1,5 +1,6 @@
 //! Writing a table: the bytes stream to S3 (multipart) and through the profiler in one pass,
-//! then the statistics are stored for the exact version the listing reports. Used by the
+//! then the statistics and the row index are stored for the exact version the listing
+//! reports. Used by the
 //! demo seed and by imports, so every table the app writes has an exact row count.
 //!
 //! The profile is computed on a thread of its own, off the path from the network to S3:
@@ -17,6 +18,7 @@ use tokio::task::JoinHandle;
 use crate::csv::profile::{TableProfile, TableProfiler};
 use crate::error::{CatalogError, Result};
 use crate::layout::{Layout, Scope};
+use crate::row_index::TableIndex;
 use crate::stats::{StatsSource, TableStats};
 use storage::{ObjectWriter, Store};
 
@@ -28,6 +30,7 @@ pub struct TableWriter<'a> {
     store: &'a Store,
     table_key: String,
     stats_key: String,
+    index_key: String,
     writer: ObjectWriter,
     profiler: BackgroundProfiler,
 }
@@ -121,6 +124,7 @@ impl<'a> TableWriter<'a> {
             store,
             writer: store.writer(&table_key, "text/csv; charset=utf-8"),
             stats_key: layout.stats_key(scope, database, table),
+            index_key: layout.index_key(scope, database, table),
             table_key,
             profiler: BackgroundProfiler::start(),
         }
@@ -152,6 +156,7 @@ impl<'a> TableWriter<'a> {
             store: self.store,
             table_key: self.table_key,
             stats_key: self.stats_key,
+            index_key: self.index_key,
             writer: self.writer,
         };
         Ok((profile, pending))
@@ -164,21 +169,54 @@ pub struct PendingTable<'a> {
     store: &'a Store,
     table_key: String,
     stats_key: String,
+    index_key: String,
     writer: ObjectWriter,
 }
 
 impl PendingTable<'_> {
     /// Makes the object visible in one step (S3 completes an upload atomically), then
-    /// stores its statistics for the version now listed.
+    /// stores its statistics and row index for the version now listed.
     pub async fn publish(self, profile: &TableProfile) -> Result<TableStats> {
         self.writer.finish().await?;
         let listed = self.store.require_listed(&self.table_key).await?;
         let stats = TableStats::from_profile(profile, listed.version, StatsSource::Write);
-        self.store
-            .put(&self.stats_key, stats.to_json(), "application/json")
-            .await?;
+        store_stats_and_index(
+            self.store,
+            &self.stats_key,
+            &self.index_key,
+            profile,
+            &stats,
+        )
+        .await?;
         Ok(stats)
     }
+}
+
+/// Stores a table's statistics and, for a table large enough to need one, its row index
+/// (both describe the same version; either alone is still correct).
+pub(crate) async fn store_stats_and_index(
+    store: &Store,
+    stats_key: &str,
+    index_key: &str,
+    profile: &TableProfile,
+    stats: &TableStats,
+) -> Result<()> {
+    let index = TableIndex::from_profile(profile, stats);
+    let put_index = async {
+        match index {
+            Some(index) => {
+                store
+                    .put(index_key, index.to_json(), "application/json")
+                    .await
+            }
+            None => Ok(()),
+        }
+    };
+    tokio::try_join!(
+        store.put(stats_key, stats.to_json(), "application/json"),
+        put_index
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -83,6 +83,7 @@ impl Joiner {
     pub fn join(&mut self, chunk: &[u8]) -> Option<WholeRecords> {
         // A byte order mark at the start of the file is not part of the first cell.
         let start = if self.at_file_start && chunk.starts_with(UTF8_BOM) {
+            self.scanner.skip(UTF8_BOM.len() as u64);
             UTF8_BOM.len()
         } else {
             0
@@ -128,6 +129,7 @@ impl Joiner {
         // The count is the boundary scan's: it includes records too long to parse.
         profile.row_count = records.saturating_sub(1);
         profile.records_too_long = self.records_too_long;
+        profile.row_marks = self.scanner.row_marks().clone();
         if !self.count_lines {
             profile.first_ragged_lines.clear();
         }

@@ -7,6 +7,7 @@ pub(crate) mod infer;
 pub(crate) mod join;
 pub mod profile;
 pub mod records;
+pub mod row_marks;
 
 /// The UTF-8 byte order mark some tools write at the start of a file.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";

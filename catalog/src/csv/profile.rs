@@ -16,6 +16,7 @@ use super::column_name;
 use super::fields::FieldSplitter;
 use super::infer::TypeInference;
 use super::join::Joiner;
+use super::row_marks::RowMarks;
 
 /// Bytes gathered before the delimiter is chosen.
 const DETECTION_BYTES: usize = 64 * 1024;
@@ -43,6 +44,8 @@ pub struct TableProfile {
     pub records_too_long: u64,
     /// The file has no content at all.
     pub is_empty: bool,
+    /// Where rows start, every few hundred KiB (the sparse row index).
+    pub row_marks: RowMarks,
 }
 
 /// Feeds bytes in, takes a [`TableProfile`] out.
@@ -247,6 +250,7 @@ impl RecordParser {
             invalid_utf8: stats.invalid_utf8,
             records_too_long: 0,
             is_empty,
+            row_marks: RowMarks::default(),
         }
     }
 }

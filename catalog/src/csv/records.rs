@@ -12,6 +12,8 @@
 
 use memchr::{memchr, memchr3};
 
+use super::row_marks::RowMarks;
+
 /// Where the reader is between two bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordState {
@@ -40,6 +42,9 @@ pub struct RecordScanner {
     delimiter: u8,
     state: RecordState,
     records: u64,
+    /// Bytes of the file before the current chunk.
+    position: u64,
+    marks: RowMarks,
 }
 
 impl RecordScanner {
@@ -48,7 +53,20 @@ impl RecordScanner {
             delimiter,
             state: RecordState::RecordStart,
             records: 0,
+            position: 0,
+            marks: RowMarks::default(),
         }
+    }
+
+    /// Bytes of the file the caller does not scan (a byte order mark), so the row marks
+    /// are offsets in the whole file.
+    pub fn skip(&mut self, bytes: u64) {
+        self.position += bytes;
+    }
+
+    /// The row marks taken so far (a sparse row index of the bytes scanned).
+    pub fn row_marks(&self) -> &RowMarks {
+        &self.marks
     }
 
     /// Records in the whole input, once all of it was fed: a last record without a line
@@ -108,11 +126,14 @@ impl RecordScanner {
                 }
             }
         }
+        self.position += bytes.len() as u64;
         ends
     }
 
     fn end_record(&mut self, at: usize, ends: &mut RecordEnds) -> RecordState {
         self.records += 1;
+        self.marks
+            .record_ended(self.records, self.position + at as u64);
         ends.first.get_or_insert(at);
         ends.last = Some(at);
         RecordState::RecordStart

@@ -1,25 +1,140 @@
-//! The exact row count of a table another tool wrote: one parallel scan of the whole object
-//! in the background ([`crate::scan`]), in bounded memory, stored as statistics for the
-//! version read. The request that asked gets an estimate at once; later requests get the
-//! exact count.
+//! The background scan of a table whose statistics or row index are missing (another tool
+//! wrote it, or an older release did): one parallel scan of the whole object
+//! ([`crate::scan`]), in bounded memory, that stores both, for the version read. The request
+//! that asked gets an estimate (a preview) or "being indexed, N%" (a deep page) at once;
+//! later requests get the exact count and any page.
+//!
+//! At most [`SCANS_AT_ONCE`](super::SCANS_AT_ONCE) scans run and
+//! [`SCANS_QUEUED`](super::SCANS_QUEUED) wait; each running one reports the bytes it has
+//! joined so far ([`Catalog::scan_progress`]).
 
-use storage::{ObjectVersion, Store};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use shared::{DatabaseName, TableName};
+use storage::{ListedObject, ObjectVersion, Store};
+
+use super::SCANS_QUEUED;
+use crate::Catalog;
 use crate::error::Result;
-use crate::scan::{ScanSettings, scan_table};
+use crate::layout::{Layout, Scope};
+use crate::scan::{ScanSettings, scan_table_reporting};
 use crate::stats::{StatsSource, TableStats};
+use crate::tables::store_stats_and_index;
 
-/// Counts `key` and stores its statistics at `stats_key`. Returns `None` when the object
-/// changed while it was read (nothing is stored then; the next preview starts again).
-pub async fn count_and_store(
+/// How far one background scan is.
+#[derive(Debug)]
+pub struct ScanProgress {
+    /// Bytes of the object read and joined so far.
+    pub bytes_done: Arc<AtomicU64>,
+    pub size: u64,
+}
+
+impl ScanProgress {
+    /// 0 to 100 (a queued scan is at 0).
+    pub fn percent(&self) -> u8 {
+        let done = self.bytes_done.load(Ordering::Relaxed).min(self.size);
+        u8::try_from(done * 100 / self.size.max(1)).unwrap_or(100)
+    }
+}
+
+impl Catalog {
+    /// Starts a background scan of `object` that stores its statistics and row index,
+    /// unless one is running or waiting for it, or the queue is full (a later request asks
+    /// again).
+    pub(crate) fn scan_in_background(
+        &self,
+        scope: &Scope,
+        database: &DatabaseName,
+        table: &TableName,
+        object: &ListedObject,
+    ) {
+        let progress = Arc::new(ScanProgress {
+            bytes_done: Arc::new(AtomicU64::new(0)),
+            size: object.size,
+        });
+        let newly_started = self
+            .counting()
+            .lock()
+            .map(|mut running| {
+                running.len() < SCANS_QUEUED
+                    && !running.contains_key(&object.key)
+                    && running
+                        .insert(object.key.clone(), Arc::clone(&progress))
+                        .is_none()
+            })
+            .unwrap_or(false);
+        if !newly_started {
+            return;
+        }
+        let catalog = self.clone();
+        let (scope, database) = (scope.clone(), database.clone());
+        let (key, version) = (object.key.clone(), object.version.clone());
+        let layout = Layout::of(self.store());
+        let sidecars = Sidecars {
+            stats_key: layout.stats_key(&scope, &database, table),
+            index_key: layout.index_key(&scope, &database, table),
+        };
+        tokio::spawn(async move {
+            // Each scan already uses every core: more at once would only add memory.
+            if let Ok(_permit) = catalog.scans().acquire().await {
+                let started = std::time::Instant::now();
+                let scanned = scan_and_store(
+                    catalog.store(),
+                    &key,
+                    &sidecars,
+                    &version,
+                    &progress.bytes_done,
+                )
+                .await;
+                match scanned {
+                    Ok(Some(stats)) => {
+                        let elapsed = started.elapsed();
+                        tracing::info!(%key, rows = stats.row_count, elapsed_ms = elapsed.as_millis(), "exact statistics and row index stored");
+                        catalog.caches().invalidate_table(&scope, &database, &key);
+                    }
+                    Ok(None) => {
+                        tracing::info!(%key, "the table changed while it was scanned; the next request scans again")
+                    }
+                    Err(error) => tracing::warn!(%key, %error, "background scan failed"),
+                }
+            }
+            if let Ok(mut running) = catalog.counting().lock() {
+                running.remove(&key);
+            }
+        });
+    }
+
+    /// How far the background scan of the object `key` is, if one runs or waits.
+    pub fn scan_progress(&self, key: &str) -> Option<u8> {
+        self.counting()
+            .lock()
+            .ok()?
+            .get(key)
+            .map(|progress| progress.percent())
+    }
+}
+
+/// Where a scan stores what it found.
+struct Sidecars {
+    stats_key: String,
+    index_key: String,
+}
+
+/// Scans `key` and stores its statistics and index. Returns `None` when the object changed
+/// while it was read (nothing is stored then; the next request starts again).
+async fn scan_and_store(
     store: &Store,
     key: &str,
-    stats_key: &str,
+    sidecars: &Sidecars,
     version: &ObjectVersion,
+    bytes_done: &AtomicU64,
 ) -> Result<Option<TableStats>> {
-    let profile = scan_table(store, key, version.size, version, ScanSettings::default()).await?;
+    let settings = ScanSettings::default();
+    let profile =
+        scan_table_reporting(store, key, version.size, version, settings, bytes_done).await?;
 
-    // The count is only worth keeping if the object is still the version that was read.
+    // What was found is only worth keeping if the object is still the version that was read.
     let still_same = store
         .listed(key)
         .await?
@@ -28,8 +143,13 @@ pub async fn count_and_store(
         return Ok(None);
     }
     let stats = TableStats::from_profile(&profile, version.clone(), StatsSource::Scan);
-    store
-        .put(stats_key, stats.to_json(), "application/json")
-        .await?;
+    store_stats_and_index(
+        store,
+        &sidecars.stats_key,
+        &sidecars.index_key,
+        &profile,
+        &stats,
+    )
+    .await?;
     Ok(Some(stats))
 }

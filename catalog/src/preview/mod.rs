@@ -3,7 +3,8 @@
 //!
 //! - [`head`]: the ranged, streamed read of a table's first rows (csv-async).
 //! - [`cache`]: listings trusted for a short interval, previews keyed by object version.
-//! - [`count`]: the exact row count of tables other tools wrote, once, in the background.
+//! - [`count`]: the exact row count and row index of tables other tools wrote, once, in the
+//!   background.
 //!
 //! Row counts come from the table's statistics when they describe the object as it is now
 //! (every table the app writes has them), from the head when it holds the whole table,
@@ -11,9 +12,10 @@
 //! computed in the background and stored for next time.
 
 pub(crate) mod cache;
-pub(crate) mod count;
+pub mod count;
 
-/// Background scans (exact counts of tables other tools wrote) running at once.
+/// Background scans (exact counts and row indexes of tables other tools wrote) running
+/// at once.
 pub const SCANS_AT_ONCE: usize = 2;
 /// Tables waiting for or in a background scan; past this, a preview just estimates (a
 /// later preview asks again).
@@ -120,7 +122,7 @@ impl Catalog {
     }
 
     /// The default database of that name, else the user's own; 404 when neither exists.
-    async fn find_database(
+    pub(crate) async fn find_database(
         &self,
         user: &UserName,
         database: &DatabaseName,
@@ -180,7 +182,7 @@ impl Catalog {
         let head = read_head(self.store(), object, sample_rows).await?;
         let preview = build_preview(&table, object.size, &head, stats.as_ref());
         if !preview.row_count_exact {
-            self.count_in_background(scope, database, &table, object);
+            self.scan_in_background(scope, database, &table, object);
         }
         let cached = CachedTable::new(object.version.clone(), preview, head.whole_object);
         let served = cached
@@ -199,49 +201,6 @@ impl Catalog {
                 None
             }
         }
-    }
-
-    fn count_in_background(
-        &self,
-        scope: &Scope,
-        database: &DatabaseName,
-        table: &TableName,
-        object: &ListedObject,
-    ) {
-        let newly_started = self
-            .counting()
-            .lock()
-            .map(|mut running| running.len() < SCANS_QUEUED && running.insert(object.key.clone()))
-            .unwrap_or(false);
-        if !newly_started {
-            return;
-        }
-        let catalog = self.clone();
-        let scope = scope.clone();
-        let database = database.clone();
-        let key = object.key.clone();
-        let version = object.version.clone();
-        let stats_key = Layout::of(self.store()).stats_key(&scope, &database, table);
-        tokio::spawn(async move {
-            // Each scan already uses every core: more at once would only add memory.
-            if let Ok(_permit) = catalog.scans().acquire().await {
-                let started = std::time::Instant::now();
-                match count::count_and_store(catalog.store(), &key, &stats_key, &version).await {
-                    Ok(Some(stats)) => {
-                        let elapsed = started.elapsed();
-                        tracing::info!(%key, rows = stats.row_count, elapsed_ms = elapsed.as_millis(), "exact row count stored");
-                        catalog.caches().invalidate_table(&scope, &database, &key);
-                    }
-                    Ok(None) => {
-                        tracing::info!(%key, "the table changed while it was counted; the next preview counts again")
-                    }
-                    Err(error) => tracing::warn!(%key, %error, "background row count failed"),
-                }
-            }
-            if let Ok(mut running) = catalog.counting().lock() {
-                running.remove(&key);
-            }
-        });
     }
 }
 
@@ -275,7 +234,10 @@ pub fn build_preview(
     let (row_count, row_count_exact) = match stats {
         Some(stats) => (stats.row_count, true),
         None if head.whole_object => (head.complete_rows, true),
-        None => (estimate_rows(size, head), false),
+        None => (
+            estimate_rows(size, head.header_end, head.rows_end, head.complete_rows),
+            false,
+        ),
     };
     if !head.ragged.is_empty() {
         warnings.push(
@@ -321,15 +283,16 @@ pub fn build_preview(
     }
 }
 
-/// Rows in the whole object, from the bytes per row of the rows read.
-fn estimate_rows(size: u64, head: &Head) -> u64 {
-    let sampled_bytes = head.rows_end.saturating_sub(head.header_end);
-    if head.complete_rows == 0 || sampled_bytes == 0 {
-        return head.complete_rows;
+/// Rows in the whole object of `size` bytes, from the bytes per row of the `rows` read
+/// between offsets `header_end` and `rows_end`.
+pub(crate) fn estimate_rows(size: u64, header_end: u64, rows_end: u64, rows: u64) -> u64 {
+    let sampled_bytes = rows_end.saturating_sub(header_end);
+    if rows == 0 || sampled_bytes == 0 {
+        return rows;
     }
-    let data_bytes = size.saturating_sub(head.header_end);
-    let estimate = head.complete_rows as f64 * data_bytes as f64 / sampled_bytes as f64;
-    (estimate.round() as u64).max(head.complete_rows)
+    let data_bytes = size.saturating_sub(header_end);
+    let estimate = rows as f64 * data_bytes as f64 / sampled_bytes as f64;
+    (estimate.round() as u64).max(rows)
 }
 
 #[cfg(test)]
