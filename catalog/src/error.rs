@@ -17,6 +17,16 @@ pub enum CatalogError {
     TableNotFound { database: String, table: String },
     #[error("database {database:?} is a default database, which is read-only")]
     ReadOnly { database: String },
+    /// Rows this deep need the table's row index, which a background scan is building.
+    #[error(
+        "table {table:?} is being indexed ({percent}% done); rows past {reachable} need the index"
+    )]
+    IndexBuilding {
+        table: String,
+        percent: u8,
+        /// Rows reachable without it (read from the start).
+        reachable: u64,
+    },
     /// A task the work was split into ended without its result (it panicked: a bug).
     #[error("{task} failed: {detail}")]
     TaskFailed { task: &'static str, detail: String },

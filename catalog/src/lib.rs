@@ -19,6 +19,7 @@
 //! - [`import`]: importing CSV files (checked, converted, profiled, atomic); `delete`.
 //! - [`stats`], [`row_index`] and [`tables`]: table statistics and sparse row indexes, and
 //!   writing a table with them in one pass.
+//! - `rows`: pages of rows anywhere in a table ([`Catalog::table_rows`]), and downloads.
 //! - `listing`: the database list, from listings alone; [`migrate`]: moving the objects of
 //!   older layouts on start.
 //! - [`preview`]: table previews from ranged head reads, their caches, background counts.
@@ -28,6 +29,7 @@
 pub mod csv;
 mod delete;
 pub mod demo;
+mod download;
 mod error;
 pub mod import;
 mod layout;
@@ -35,6 +37,7 @@ mod listing;
 pub mod migrate;
 pub mod preview;
 pub mod row_index;
+mod rows;
 pub mod scan;
 mod seed;
 pub mod stats;

@@ -7,4 +7,5 @@
 mod import_suite;
 mod listing_suite;
 mod preview_suite;
+mod rows_suite;
 mod scan_suite;

@@ -157,6 +157,66 @@ pub fn sample_rows_from_param(param: Option<i64>) -> Result<usize, crate::ApiErr
     }
 }
 
+/// Rows per page of `GET /api/table_rows` when the request names none.
+pub const DEFAULT_PAGE_ROWS: usize = 100;
+/// The most rows one page may ask for.
+pub const MAX_PAGE_ROWS: usize = 1000;
+
+/// `GET /api/table_rows?database=NAME&table=NAME&offset=N&limit=M`: rows `offset..offset+M`
+/// of a table (0-based over data rows, the header not counted), read through the table's
+/// row index from one ranged GET wherever they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRows {
+    pub database: DatabaseName,
+    pub table: TableName,
+    pub columns: Vec<Column>,
+    /// The first row's position, as asked for.
+    pub offset: u64,
+    /// Each cell the exact text of its CSV field; empty past the last row.
+    pub rows: Vec<Vec<String>>,
+    /// Data rows in the table; an estimate when `row_count_exact` is false.
+    pub row_count: u64,
+    pub row_count_exact: bool,
+    /// Indexes into `rows` of rows with more or fewer fields than the header.
+    #[serde(default)]
+    pub ragged_rows: Vec<usize>,
+    pub size_bytes: u64,
+    pub is_default: bool,
+    /// What a person should know about these rows (bytes that are not UTF-8, rows too
+    /// long to show all of).
+    #[serde(default)]
+    pub warnings: Vec<crate::Warning>,
+}
+
+/// Checks `offset` (absent: 0) and `limit` (absent: [`DEFAULT_PAGE_ROWS`]) of a page.
+pub fn page_from_params(
+    offset: Option<i64>,
+    limit: Option<i64>,
+) -> Result<(u64, usize), crate::ApiError> {
+    let offset = match offset {
+        None => 0,
+        Some(offset) => u64::try_from(offset).map_err(|_| {
+            crate::ApiError::new(
+                crate::ErrorCode::BadRequest,
+                format!("offset must be 0 or more (rows are counted from 0); got {offset}."),
+            )
+        })?,
+    };
+    let limit = match limit {
+        None => DEFAULT_PAGE_ROWS,
+        Some(limit) => usize::try_from(limit)
+            .ok()
+            .filter(|limit| (1..=MAX_PAGE_ROWS).contains(limit))
+            .ok_or_else(|| {
+                crate::ApiError::new(
+                    crate::ErrorCode::BadRequest,
+                    format!("limit must be between 1 and {MAX_PAGE_ROWS}; got {limit}."),
+                )
+            })?,
+    };
+    Ok((offset, limit))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +281,25 @@ mod tests {
         assert_eq!((page.matching, page.total, page.pages), (10, 100, 1));
         let none = DatabasePage::of(&all, "zzz", 3);
         assert_eq!((none.matching, none.page, none.pages), (0, 1, 1));
+    }
+
+    #[test]
+    fn pages_default_to_the_first_hundred_rows_and_name_the_allowed_range() {
+        assert_eq!(page_from_params(None, None).ok(), Some((0, 100)));
+        assert_eq!(
+            page_from_params(Some(10_000_000), Some(1000)).ok(),
+            Some((10_000_000, 1000))
+        );
+        for (offset, limit, says) in [
+            (Some(-1), None, "offset must be 0 or more"),
+            (None, Some(0), "between 1 and 1000"),
+            (None, Some(1001), "between 1 and 1000"),
+            (None, Some(-5), "between 1 and 1000"),
+        ] {
+            let error = page_from_params(offset, limit).expect_err("out of range");
+            assert_eq!(error.code, crate::ErrorCode::BadRequest);
+            assert!(error.message.contains(says), "{}", error.message);
+        }
     }
 
     #[test]

@@ -15,9 +15,9 @@ pub mod warnings;
 
 pub use accounts::{NewToken, SessionUser, TokenInfo};
 pub use api::{
-    Column, ColumnType, DATABASES_PER_PAGE, DEFAULT_SAMPLE_ROWS, DatabasePage, DatabaseSummary,
-    Deleted, ImportReport, ImportedFile, MAX_SAMPLE_ROWS, SchemaPreview, TablePreview,
-    sample_rows_from_param,
+    Column, ColumnType, DATABASES_PER_PAGE, DEFAULT_PAGE_ROWS, DEFAULT_SAMPLE_ROWS, DatabasePage,
+    DatabaseSummary, Deleted, ImportReport, ImportedFile, MAX_PAGE_ROWS, MAX_SAMPLE_ROWS,
+    SchemaPreview, TablePreview, TableRows, page_from_params, sample_rows_from_param,
 };
 pub use error::{ApiError, ErrorCode};
 pub use names::{DatabaseName, NameError, NameKind, TableName, UserName};

@@ -9,6 +9,8 @@ pub const API_PREFIX: &str = "/api/";
 pub const DATABASES: &str = "/api/databases";
 pub const DATABASE_PAGE: &str = "/api/database_page";
 pub const DATABASE_SCHEMA: &str = "/api/database_schema";
+pub const TABLE_ROWS: &str = "/api/table_rows";
+pub const DOWNLOAD: &str = "/api/download";
 pub const IMPORT_TABLES: &str = "/api/import_tables";
 pub const DELETE_TABLE: &str = "/api/delete_table";
 pub const DELETE_DATABASE: &str = "/api/delete_database";
@@ -32,6 +34,16 @@ pub const SETTINGS_PAGE: &str = "/settings";
 /// The page of one database.
 pub fn database_page(database: &crate::DatabaseName) -> String {
     format!("/db/{database}")
+}
+
+/// The page of one table; `row` (1-based, as shown) opens it at that row.
+pub fn table_page(database: &crate::DatabaseName, table: &crate::TableName) -> String {
+    format!("/db/{database}/{table}")
+}
+
+/// Downloading a table as it is stored.
+pub fn download(database: &crate::DatabaseName, table: &crate::TableName) -> String {
+    format!("{DOWNLOAD}?database={database}&table={table}")
 }
 
 /// The multipart fields of `POST /api/import_tables`, in the order they are sent:

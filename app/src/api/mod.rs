@@ -1,23 +1,26 @@
 //! The server functions. Their paths (`shared::routes`) and JSON shapes are the public API
 //! (docs/ARCHITECTURE.md and the README): keep them stable. Every one of them needs a signed-in user (session cookie
 //! or `Authorization: Bearer <token>`) and answers 401 without one, except sign-in and
-//! sign-up. Two calls live outside this module, as axum handlers in the server crate: imports
-//! (`POST /api/import_tables`, streamed) and the whole list (`GET /api/databases`, answered
-//! from bytes cached per scope).
+//! sign-up. Three calls live outside this module, as axum handlers in the server crate: imports
+//! (`POST /api/import_tables`, streamed), the whole list (`GET /api/databases`, answered
+//! from bytes cached per scope) and downloads (`GET /api/download`, streamed).
 //!
 //! - [`databases`]: `database_page`, `database_schema`, `delete_table`,
 //!   `delete_database`.
+//! - [`tables`]: `table_rows`.
 //! - [`accounts`]: `sign_in`, `sign_up`, `sign_out`, `me`, `tokens`, `create_token`,
 //!   `revoke_token`.
 
 pub mod accounts;
 pub mod databases;
+pub mod tables;
 
 pub use accounts::{
     CreateToken, Me, RevokeToken, SignIn, SignOut, SignUp, create_token, list_tokens, me,
     revoke_token, sign_in, sign_out, sign_up,
 };
 pub use databases::{database_page, database_schema, delete_database, delete_table};
+pub use tables::table_rows;
 
 #[cfg(test)]
 mod tests {
@@ -26,6 +29,7 @@ mod tests {
 
     use super::accounts::ListTokens;
     use super::databases::{DatabasePageCall, DatabaseSchema, DeleteDatabase, DeleteTable};
+    use super::tables::TableRowsCall;
     use super::*;
 
     #[test]
@@ -33,6 +37,7 @@ mod tests {
         let paths = [
             (DatabasePageCall::PATH, routes::DATABASE_PAGE),
             (DatabaseSchema::PATH, routes::DATABASE_SCHEMA),
+            (TableRowsCall::PATH, routes::TABLE_ROWS),
             (DeleteTable::PATH, routes::DELETE_TABLE),
             (DeleteDatabase::PATH, routes::DELETE_DATABASE),
             (SignIn::PATH, routes::SIGN_IN),

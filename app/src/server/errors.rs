@@ -65,6 +65,18 @@ pub fn to_api_error(error: &CatalogError) -> ApiError {
             ),
         ),
         CatalogError::Storage(storage_error) => storage_api_error(storage_error),
+        CatalogError::IndexBuilding {
+            table,
+            percent,
+            reachable,
+        } => ApiError::new(
+            ErrorCode::IndexBuilding,
+            format!(
+                "Table {table:?} is being indexed ({percent}% done). The first {reachable} rows \
+                 can be shown now; rows further in can in a moment: try again shortly."
+            ),
+        )
+        .with_progress(*percent),
         CatalogError::TaskFailed { .. } => ApiError::new(
             ErrorCode::Internal,
             "The server failed while reading the table; the details are in its log.",

@@ -74,6 +74,13 @@ pub fn respond_with_status(code: ErrorCode) {
     if let Ok(status) = http::StatusCode::from_u16(code.http_status()) {
         response.set_status(status);
     }
+    if code == ErrorCode::IndexBuilding {
+        // The index of a 1 GB table takes a few seconds to build.
+        response.insert_header(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("2"),
+        );
+    }
     if caller == Caller::ApiClient {
         response.insert_header(
             http::header::CONTENT_TYPE,

@@ -37,6 +37,14 @@ pub fn delimiter_name(delimiter: u8) -> String {
     }
 }
 
+/// The delimiter byte of a name [`delimiter_name`] made (`,` for anything else).
+pub fn delimiter_from_name(name: &str) -> u8 {
+    match name {
+        "\\t" => b'\t',
+        other => other.bytes().next().filter(u8::is_ascii).unwrap_or(b','),
+    }
+}
+
 /// The first lines, split at line ends outside quotes; a last line without its end is
 /// dropped when there are others (it may be cut off).
 fn complete_lines(sample: &[u8]) -> Vec<&[u8]> {

@@ -5,9 +5,10 @@
 //!   for `revalidate_after`: within that time a list request makes no S3 request at all.
 //! - Listings, per database, trusted for `revalidate_after`: within that time a repeated
 //!   preview makes no S3 request at all; after it, one LIST revalidates every table.
-//! - Table previews (quick_cache, bounded in bytes), one entry per object key, holding the
-//!   version it was read from: a changed object is a miss, never a stale hit. One entry
-//!   serves every `sample_rows` it has rows for.
+//! - Per table (one quick_cache, bounded in bytes): its preview, its statistics and row index
+//!   as a page reads them, and pages of rows, each holding the version it was read from: a
+//!   changed object is a miss, never a stale hit. One preview serves every `sample_rows` it
+//!   has rows for.
 //!
 //! Writes through this server remove exactly the entries they make stale.
 
@@ -18,9 +19,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
-use shared::{DatabaseName, DatabaseSummary, TablePreview};
+use shared::{DatabaseName, DatabaseSummary, TablePreview, TableRows};
 
 use crate::layout::Scope;
+use crate::row_index::TableIndex;
+use crate::stats::TableStats;
 use storage::{ListedObject, ObjectVersion};
 
 /// The objects of one database as listed at one moment: its tables (and whatever else
@@ -148,12 +151,91 @@ fn approximate_bytes(preview: &TablePreview) -> u64 {
     (cells + columns + warnings + preview.name.as_str().len() + 256) as u64
 }
 
+/// What the per-table cache keeps about one object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum TableEntry {
+    Preview,
+    /// Statistics and row index, as read for a page.
+    Facts,
+    Rows {
+        offset: u64,
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct TableKey {
+    /// The object's key: what invalidations match on.
+    object: String,
+    entry: TableEntry,
+}
+
+impl TableKey {
+    fn new(object: &str, entry: TableEntry) -> Self {
+        Self {
+            object: object.to_owned(),
+            entry,
+        }
+    }
+}
+
+#[derive(Clone)]
+enum TableValue {
+    Preview(Arc<CachedTable>),
+    Facts(Arc<CachedFacts>),
+    Rows(Arc<CachedRows>),
+}
+
+/// A table's statistics and row index as read for one version of it (either may be
+/// missing: a table another tool wrote, not scanned yet).
+#[derive(Debug)]
+pub struct CachedFacts {
+    pub version: ObjectVersion,
+    pub stats: Option<TableStats>,
+    pub index: Option<TableIndex>,
+}
+
+/// One page of rows of one version of a table.
+#[derive(Debug)]
+pub struct CachedRows {
+    pub version: ObjectVersion,
+    pub page: TableRows,
+}
+
 #[derive(Clone)]
 struct TableWeighter;
 
-impl Weighter<String, Arc<CachedTable>> for TableWeighter {
-    fn weight(&self, _key: &String, value: &Arc<CachedTable>) -> u64 {
-        value.weight
+impl Weighter<TableKey, TableValue> for TableWeighter {
+    fn weight(&self, _key: &TableKey, value: &TableValue) -> u64 {
+        const STRING: usize = std::mem::size_of::<String>();
+        match value {
+            TableValue::Preview(preview) => preview.weight,
+            TableValue::Facts(facts) => {
+                let stats = facts.stats.as_ref().map_or(0, |stats| {
+                    stats
+                        .columns
+                        .iter()
+                        .map(|c| c.name.len() + 32)
+                        .sum::<usize>() as u64
+                });
+                stats
+                    + facts
+                        .index
+                        .as_ref()
+                        .map_or(0, TableIndex::approximate_bytes)
+                    + 256
+            }
+            TableValue::Rows(rows) => {
+                let cells: usize = rows
+                    .page
+                    .rows
+                    .iter()
+                    .flatten()
+                    .map(|cell| cell.len() + STRING)
+                    .sum();
+                (cells + rows.page.columns.len() * 48 + 256) as u64
+            }
+        }
     }
 }
 
@@ -166,7 +248,8 @@ pub struct PreviewCaches {
     writes: AtomicU64,
     scopes: Cache<Scope, Arc<CachedScope>, ScopeWeighter>,
     listings: Cache<ListingKey, Arc<CachedListing>>,
-    tables: Cache<String, Arc<CachedTable>, TableWeighter>,
+    /// Previews, statistics and indexes, and pages of rows: one bound for all.
+    tables: Cache<TableKey, TableValue, TableWeighter>,
     revalidate_after: Duration,
 }
 
@@ -259,19 +342,65 @@ impl PreviewCaches {
 
     /// The cached preview of `key`, if it was read from `version`.
     pub fn table(&self, key: &str, version: &ObjectVersion) -> Option<Arc<CachedTable>> {
-        self.tables
-            .get(key)
-            .filter(|cached| &cached.version == version)
+        match self.tables.get(&TableKey::new(key, TableEntry::Preview))? {
+            TableValue::Preview(cached) if &cached.version == version => Some(cached),
+            _ => None,
+        }
     }
 
     pub fn store_table(&self, key: &str, table: CachedTable) {
-        self.tables.insert(key.to_owned(), Arc::new(table));
+        self.tables.insert(
+            TableKey::new(key, TableEntry::Preview),
+            TableValue::Preview(Arc::new(table)),
+        );
     }
 
-    /// Forgets one table's preview, its database's listing and its scope's list.
+    /// The statistics and index cached for `version` of `key`.
+    pub fn facts(&self, key: &str, version: &ObjectVersion) -> Option<Arc<CachedFacts>> {
+        match self.tables.get(&TableKey::new(key, TableEntry::Facts))? {
+            TableValue::Facts(cached) if &cached.version == version => Some(cached),
+            _ => None,
+        }
+    }
+
+    pub fn store_facts(&self, key: &str, facts: CachedFacts) -> Arc<CachedFacts> {
+        let facts = Arc::new(facts);
+        self.tables.insert(
+            TableKey::new(key, TableEntry::Facts),
+            TableValue::Facts(Arc::clone(&facts)),
+        );
+        facts
+    }
+
+    /// A page of rows cached for `version` of `key`.
+    pub fn rows(
+        &self,
+        key: &str,
+        version: &ObjectVersion,
+        offset: u64,
+        limit: usize,
+    ) -> Option<Arc<CachedRows>> {
+        match self
+            .tables
+            .get(&TableKey::new(key, TableEntry::Rows { offset, limit }))?
+        {
+            TableValue::Rows(cached) if &cached.version == version => Some(cached),
+            _ => None,
+        }
+    }
+
+    pub fn store_rows(&self, key: &str, offset: u64, limit: usize, rows: CachedRows) {
+        self.tables.insert(
+            TableKey::new(key, TableEntry::Rows { offset, limit }),
+            TableValue::Rows(Arc::new(rows)),
+        );
+    }
+
+    /// Forgets one table's preview, facts and pages, its database's listing and its
+    /// scope's list.
     pub fn invalidate_table(&self, scope: &Scope, database: &DatabaseName, table_key: &str) {
         self.writes.fetch_add(1, Ordering::AcqRel);
-        self.tables.remove(table_key);
+        self.tables.retain(|key, _| key.object != table_key);
         self.listings.remove(&(scope.clone(), database.clone()));
         self.scopes.remove(scope);
     }
@@ -287,7 +416,7 @@ impl PreviewCaches {
         self.listings.remove(&(scope.clone(), database.clone()));
         self.scopes.remove(scope);
         self.tables
-            .retain(|key, _| !key.starts_with(database_prefix));
+            .retain(|key, _| !key.object.starts_with(database_prefix));
     }
 }
 

@@ -4,15 +4,17 @@
 
 use std::io::Cursor;
 
-use csv_async::{AsyncReaderBuilder, ByteRecord};
+use std::sync::Arc;
+
+use csv_async::{AsyncReader, AsyncReaderBuilder, ByteRecord};
 use shared::{ColumnType, MAX_SAMPLE_ROWS};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::csv::UTF8_BOM;
 use crate::csv::dialect::detect_delimiter;
 use crate::csv::infer::TypeInference;
 use crate::error::{CatalogError, Result};
-use storage::{ListedObject, RangedReader, StorageError, Store};
+use storage::{ListedObject, RangeProgress, RangedReader, StorageError, Store};
 
 /// The first range asked for: enough for the header and hundreds of ordinary rows.
 pub const FIRST_RANGE_BYTES: u64 = 64 * 1024;
@@ -45,6 +47,67 @@ pub struct Head {
     pub bytes_fetched: u64,
 }
 
+/// A table's bytes from its start, parsed as they arrive: one ranged GET of
+/// [`FIRST_RANGE_BYTES`], then growing ranges up to a cap.
+pub struct HeadInput {
+    pub reader: AsyncReader<Box<dyn AsyncRead + Send + Unpin>>,
+    /// Bytes of the byte order mark the parser does not see (its positions are offsets
+    /// in the object minus these).
+    pub bom: usize,
+    pub delimiter: u8,
+    /// What the growing ranges fetched; [`RangeProgress::stop_fetching`] ends them.
+    pub progress: Arc<RangeProgress>,
+    /// Bytes of the first range.
+    pub first_len: u64,
+}
+
+/// Opens `object` (not empty) for parsing from its start, reading at most `cap` bytes,
+/// with the delimiter given or detected from the first range.
+pub async fn open_head(
+    store: &Store,
+    object: &ListedObject,
+    cap: u64,
+    delimiter: Option<u8>,
+) -> Result<HeadInput> {
+    let etag = object.version.etag.clone();
+    let first_end = object.size.min(FIRST_RANGE_BYTES);
+    let first = store
+        .read(&object.key, Some(0..first_end), etag.as_deref())
+        .await?
+        .collect()
+        .await?;
+    let bom = if first.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
+    let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&first[bom..]));
+    let first_len = first.len() as u64;
+    let rest = RangedReader::new(
+        store.clone(),
+        &object.key,
+        etag,
+        object.size,
+        first_len,
+        cap,
+    );
+    let progress = rest.progress();
+    let input: Box<dyn AsyncRead + Send + Unpin> =
+        Box::new(Cursor::new(first.slice(bom..)).chain(rest));
+    let reader = AsyncReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .create_reader(input);
+    Ok(HeadInput {
+        reader,
+        bom,
+        delimiter,
+        progress,
+        first_len,
+    })
+}
+
 /// Reads the head of `object` until `wanted_rows` complete rows are read (or the object
 /// ends), then parses whatever else the ranges already fetched hold, for type inference.
 pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize) -> Result<Head> {
@@ -56,36 +119,13 @@ pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize)
             ..Head::default()
         });
     }
-    let etag = object.version.etag.clone();
-    let first_end = size.min(FIRST_RANGE_BYTES);
-    let first = store
-        .read(&object.key, Some(0..first_end), etag.as_deref())
-        .await?
-        .collect()
-        .await?;
-    let bom = if first.starts_with(UTF8_BOM) {
-        UTF8_BOM.len()
-    } else {
-        0
-    };
-    let delimiter = detect_delimiter(&first[bom..]);
-
-    let rest = RangedReader::new(
-        store.clone(),
-        &object.key,
-        etag,
-        size,
-        first.len() as u64,
-        MAX_HEAD_BYTES,
-    );
-    let progress = rest.progress();
-    let first_len = first.len() as u64;
-    let input = Cursor::new(first.slice(bom..)).chain(rest);
-    let mut reader = AsyncReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .create_reader(input);
+    let HeadInput {
+        mut reader,
+        bom,
+        delimiter,
+        progress,
+        first_len,
+    } = open_head(store, object, MAX_HEAD_BYTES, None).await?;
 
     let mut head = Head {
         delimiter,
@@ -141,7 +181,7 @@ pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize)
 }
 
 /// Cells as text; bytes that are not UTF-8 become U+FFFD and are reported.
-fn decode(record: &ByteRecord, invalid_utf8: &mut bool) -> Vec<String> {
+pub(crate) fn decode(record: &ByteRecord, invalid_utf8: &mut bool) -> Vec<String> {
     record
         .iter()
         .map(|field| match std::str::from_utf8(field) {
@@ -156,6 +196,6 @@ fn decode(record: &ByteRecord, invalid_utf8: &mut bool) -> Vec<String> {
 
 /// The parser reads bytes only (flexible records, no UTF-8 check), so its errors are the
 /// ranged reads' I/O errors: the storage's.
-fn read_error(key: &str, error: &dyn std::fmt::Display) -> CatalogError {
+pub(crate) fn read_error(key: &str, error: &dyn std::fmt::Display) -> CatalogError {
     StorageError::read_failed(key, error).into()
 }

@@ -1,0 +1,32 @@
+//! Downloads: a table's object streamed as it is stored, with the client's `Range` passed
+//! through so a broken download resumes ([`Catalog::download`], `GET /api/download`).
+//! Nothing is buffered: the body goes from S3 to the client chunk by chunk.
+
+use shared::{DatabaseName, TableName, UserName};
+use storage::Download;
+
+use crate::Catalog;
+use crate::error::{CatalogError, Result};
+use crate::layout::Layout;
+
+impl Catalog {
+    /// Opens `table` of `database` (the default one of that name, else the user's own) for
+    /// download; `range` is the client's `Range` header, if any.
+    pub async fn download(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+        table: &TableName,
+        range: Option<&str>,
+    ) -> Result<Download> {
+        let (scope, listing) = self.find_database(user, database).await?;
+        let key = Layout::of(self.store()).table_key(&scope, database, table);
+        if !listing.objects.iter().any(|object| object.key == key) {
+            return Err(CatalogError::TableNotFound {
+                database: database.to_string(),
+                table: table.to_string(),
+            });
+        }
+        Ok(self.store().download(&key, range).await?)
+    }
+}
