@@ -6,6 +6,7 @@
 
 pub mod config;
 mod database_list;
+mod download;
 mod failure;
 mod identity;
 mod import;

@@ -17,9 +17,11 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use shared::{ErrorCode, routes};
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
 use crate::database_list::list_databases;
+use crate::download::download;
 use crate::failure::Failure;
 use crate::identity::{Gate, identify};
 use crate::import::{ImportLimits, import_tables};
@@ -56,6 +58,7 @@ pub fn router(state: AppState) -> Router {
             post(import_tables).layer(DefaultBodyLimit::disable()),
         )
         .route(routes::DATABASES, get(list_databases))
+        .route(routes::DOWNLOAD, get(download))
         // Any other API path is a JSON 404, not the app's HTML "page not found".
         .route(UNKNOWN_API, any(unknown_api))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
@@ -80,16 +83,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Responses are compressed (gzip or brotli, as the client accepts). Debug builds use the
+/// Responses are compressed (gzip or brotli, as the client accepts), except downloads
+/// (`text/csv`): they keep S3's `Content-Length` and byte ranges. Debug builds use the
 /// fastest level: their wasm is ~8 MB and unoptimised compression of it at the default
 /// level takes seconds per page load, which slowed the end-to-end tests to time-outs.
-fn compression() -> CompressionLayer {
-    let layer = CompressionLayer::new();
-    if cfg!(debug_assertions) {
-        layer.quality(CompressionLevel::Fastest)
+fn compression() -> CompressionLayer<impl Predicate> {
+    let level = if cfg!(debug_assertions) {
+        CompressionLevel::Fastest
     } else {
-        layer
-    }
+        CompressionLevel::Default
+    };
+    CompressionLayer::new()
+        .quality(level)
+        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("text/csv")))
 }
 
 /// Every path under `/api/` that no call answers.

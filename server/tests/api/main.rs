@@ -11,3 +11,4 @@ mod credentials;
 mod helpers;
 mod imports;
 mod reading;
+mod table_pages;

@@ -1,0 +1,272 @@
+//! The table's calls over HTTP: `GET /api/table_rows` (its JSON, its errors, its access
+//! rules, and the answer while an index is built) and `GET /api/download` (headers, byte
+//! ranges, and a 200 MB table streamed byte for byte in bounded memory).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures::StreamExt;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{TestApp, import_ok};
+
+#[tokio::test]
+async fn a_page_of_rows_answers_with_the_documented_json() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .get("/api/table_rows?database=sales&table=orders&offset=1990&limit=20")
+        .await;
+    assert_eq!(response.status(), 200);
+    let page: Value = response.json().await.unwrap();
+    assert_eq!(page["database"], "sales");
+    assert_eq!(page["table"], "orders");
+    assert_eq!(page["offset"], 1990);
+    assert_eq!(page["row_count"], 2000);
+    assert_eq!(page["row_count_exact"], true);
+    assert_eq!(page["ragged_rows"], serde_json::json!([]));
+    // The last ten rows: the page stops at the end of the table.
+    let rows = page["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    let columns = page["columns"].as_array().unwrap();
+    assert_eq!(columns[0]["name"], "order_id");
+    assert_eq!(rows[0].as_array().unwrap().len(), columns.len());
+    assert!(columns.iter().all(|column| column["type"].is_string()));
+
+    let past = app
+        .get("/api/table_rows?database=sales&table=orders&offset=5000")
+        .await;
+    assert_eq!(past.status(), 200);
+    let past: Value = past.json().await.unwrap();
+    assert_eq!(past["rows"], serde_json::json!([]));
+    app.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_pages_name_the_allowed_range_and_others_tables_are_not_found() {
+    let app = TestApp::spawn().await;
+    for (query, says) in [
+        ("offset=-1", "offset must be 0 or more"),
+        ("limit=0", "between 1 and 1000"),
+        ("limit=1001", "between 1 and 1000"),
+    ] {
+        let response = app
+            .get(&format!(
+                "/api/table_rows?database=sales&table=orders&{query}"
+            ))
+            .await;
+        assert_eq!(response.status(), 400, "{query}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "bad_request");
+        assert!(body["message"].as_str().unwrap().contains(says), "{body}");
+    }
+    for path in [
+        "/api/table_rows?database=sales&table=nothing",
+        "/api/table_rows?database=nothing&table=orders",
+        "/api/download?database=sales&table=nothing",
+    ] {
+        assert_eq!(app.get(path).await.status(), 404, "{path}");
+    }
+    // Another user's table is not there for anyone else, rows or download.
+    let (other, _) = app.client_for("other").await;
+    import_ok(&other, &app.base, "mine", "secret.csv", "a\n1\n").await;
+    for path in [
+        "/api/table_rows?database=mine&table=secret",
+        "/api/download?database=mine&table=secret",
+    ] {
+        assert_eq!(app.get(path).await.status(), 404, "{path}");
+        let theirs = other.get(format!("{}{path}", app.base)).send().await;
+        assert_eq!(theirs.unwrap().status(), 200, "{path}");
+    }
+    assert_eq!(
+        app.anonymous
+            .get(format!(
+                "{}/api/table_rows?database=sales&table=orders",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    app.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn rows_past_a_foreign_tables_first_mebibytes_wait_for_its_index() {
+    let app = TestApp::spawn().await;
+    let mut csv = b"id,pad\n".to_vec();
+    for id in 0..400_000 {
+        csv.extend_from_slice(format!("{id},{}\n", "y".repeat(24)).as_bytes());
+    }
+    app.server
+        .catalog
+        .store()
+        .put("default/sales/wide.csv", csv, "text/csv")
+        .await
+        .unwrap();
+    app.server.catalog.invalidate_database(
+        &catalog::Scope::Default,
+        &shared::DatabaseName::parse("sales").unwrap(),
+    );
+    let deep = "/api/table_rows?database=sales&table=wide&offset=390000&limit=5";
+    let response = app.get(deep).await;
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "index_building");
+    assert!(body["progress_percent"].as_u64().unwrap() <= 100);
+    assert!(body["message"].as_str().unwrap().contains("being indexed"));
+    for _ in 0..600 {
+        if app.server.catalog.background_counts_running() == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let page: Value = app.get(deep).await.json().await.unwrap();
+    assert_eq!(page["rows"][0][0], "390000");
+    assert_eq!(page["row_count"], 400_000);
+    app.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn downloads_are_attachments_with_length_etag_and_byte_ranges() {
+    let app = TestApp::spawn().await;
+    let whole = app.get("/api/download?database=school&table=courses").await;
+    assert_eq!(whole.status(), 200);
+    let headers = whole.headers().clone();
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"courses.csv\""
+    );
+    assert!(headers.contains_key("etag"));
+    assert_eq!(headers["accept-ranges"], "bytes");
+    assert!(
+        !headers.contains_key("content-encoding"),
+        "never compressed"
+    );
+    let length: usize = headers["content-length"].to_str().unwrap().parse().unwrap();
+    let bytes = whole.bytes().await.unwrap();
+    assert_eq!(bytes.len(), length);
+    assert!(bytes.starts_with(b"course_code,title,"));
+
+    let ranged = app
+        .http
+        .get(format!(
+            "{}/api/download?database=school&table=courses",
+            app.base
+        ))
+        .header("range", "bytes=10-19")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ranged.status(), 206);
+    assert_eq!(
+        ranged.headers()["content-range"],
+        format!("bytes 10-19/{length}").as_str()
+    );
+    assert_eq!(ranged.bytes().await.unwrap(), bytes.slice(10..20));
+
+    let beyond = app
+        .http
+        .get(format!(
+            "{}/api/download?database=school&table=courses",
+            app.base
+        ))
+        .header("range", format!("bytes={}-", length + 10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beyond.status(), 416);
+    app.server.stop().await.unwrap();
+}
+
+/// This process's resident memory, in bytes.
+fn resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_200_mb_download_is_byte_identical_and_memory_stays_flat() {
+    const TOTAL: usize = 200 * 1024 * 1024;
+    let app = TestApp::spawn().await;
+    // Written in 1 MiB pieces and hashed on the way: the test never holds the table.
+    let store = app.server.catalog.store().clone();
+    let mut writer = store.writer("default/sales/huge.csv", "text/csv");
+    let mut expected = Sha256::new();
+    let mut row = 0u64;
+    let mut written = 0;
+    while written < TOTAL {
+        let mut piece = String::with_capacity(1024 * 1024 + 64);
+        while piece.len() < 1024 * 1024 {
+            piece.push_str(&format!("{row},some text for row {row}\n"));
+            row += 1;
+        }
+        expected.update(piece.as_bytes());
+        written += piece.len();
+        writer.write(piece.as_bytes()).await.unwrap();
+    }
+    writer.finish().await.unwrap();
+    app.server.catalog.invalidate_database(
+        &catalog::Scope::Default,
+        &shared::DatabaseName::parse("sales").unwrap(),
+    );
+
+    let before = resident_bytes();
+    let peak = Arc::new(AtomicU64::new(before));
+    let sampler = {
+        let peak = Arc::clone(&peak);
+        tokio::spawn(async move {
+            loop {
+                peak.fetch_max(resident_bytes(), Ordering::Relaxed);
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let response = app.get("/api/download?database=sales&table=huge").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-length"],
+        written.to_string().as_str()
+    );
+    let mut received = Sha256::new();
+    let mut bytes = 0;
+    let mut body = response.bytes_stream();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.unwrap();
+        bytes += chunk.len();
+        received.update(&chunk);
+    }
+    sampler.abort();
+    assert_eq!(bytes, written);
+    assert_eq!(
+        hex::encode(received.finalize()),
+        hex::encode(expected.finalize())
+    );
+    let grown = peak.load(Ordering::Relaxed).saturating_sub(before);
+    eprintln!(
+        "downloaded {} MiB; resident memory grew by {} MiB",
+        bytes >> 20,
+        grown >> 20
+    );
+    // Server and client are this one process: both stay well under 50 MB more.
+    assert!(
+        grown < 50 * 1024 * 1024,
+        "memory grew by {} MiB",
+        grown >> 20
+    );
+    app.server.stop().await.unwrap();
+}
