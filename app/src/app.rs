@@ -12,7 +12,9 @@ use crate::pages::not_found::NotFound;
 use crate::pages::settings::SettingsPage;
 use crate::pages::sign_in::SignInPage;
 use crate::pages::sign_up::SignUpPage;
+use crate::pages::table::TablePage;
 use crate::previews::{DatabaseListVersion, OpenCards, PreviewCache};
+use crate::row_pages::RowPages;
 use crate::session::SignedIn;
 
 /// The document around the app: head, hydration scripts, body.
@@ -41,6 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     PreviewCache::provide();
+    RowPages::provide();
     DatabaseListVersion::provide();
     OpenCards::provide();
     SignedIn::provide();
@@ -65,6 +68,7 @@ pub fn App() -> impl IntoView {
                     // the page waits for its data instead of streaming it in later.
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/db/:name") view=DatabasePage />
+                    <Route path=path!("/db/:name/:table") view=TablePage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/sign-in") view=SignInPage />
                     <Route path=path!("/sign-up") view=SignUpPage />

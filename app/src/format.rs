@@ -77,6 +77,19 @@ pub fn utc_label(unix_seconds: u64) -> String {
     )
 }
 
+/// Cells longer than this are cut on screen (the API still returns them whole).
+const CELL_DISPLAY_CHARS: usize = 500;
+
+/// A cell as shown: cut after [`CELL_DISPLAY_CHARS`] characters.
+pub fn display_cell(cell: &str) -> String {
+    if cell.chars().count() <= CELL_DISPLAY_CHARS {
+        cell.to_owned()
+    } else {
+        let cut: String = cell.chars().take(CELL_DISPLAY_CHARS).collect();
+        format!("{cut}…")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

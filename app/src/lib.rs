@@ -25,6 +25,7 @@ pub mod error;
 pub mod format;
 mod pages;
 pub mod previews;
+pub mod row_pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod session;

@@ -173,6 +173,7 @@ impl DatabaseListVersion {
 #[derive(Debug, Clone, Copy)]
 pub struct AfterWrite {
     cache: PreviewCache,
+    pages: crate::row_pages::RowPages,
     list: DatabaseListVersion,
 }
 
@@ -180,14 +181,16 @@ impl AfterWrite {
     pub fn from_context() -> Self {
         Self {
             cache: PreviewCache::from_context(),
+            pages: crate::row_pages::RowPages::from_context(),
             list: DatabaseListVersion::from_context(),
         }
     }
 
-    /// `database` changed: its cached previews are dropped (and fetched again where shown)
-    /// and the list is fetched again. Other databases' previews stay.
+    /// `database` changed: its cached previews and pages of rows are dropped (and fetched
+    /// again where shown) and the list is fetched again. Other databases' stay.
     pub fn database_changed(&self, database: &str) {
         self.cache.forget(database);
+        self.pages.forget_database(database);
         self.list.bump();
     }
 }

@@ -3,6 +3,7 @@ import { expect, test } from "@playwright/test";
 import { HomePage } from "./fixtures/home-page";
 import { ImportPanel } from "./fixtures/import-panel";
 import { SchemaRequests } from "./fixtures/schema-requests";
+import { RowRequests, TablePage } from "./fixtures/table-page";
 
 test.describe("imports and deletes", () => {
   test("two files chosen through the picker become a new database, shown with its previews", async ({ page }, testInfo) => {
@@ -88,5 +89,38 @@ test.describe("imports and deletes", () => {
     await expect(page.getByRole("status").filter({ hasText: "contains '.'" })).toBeVisible();
     await expect(panel.importButton).toBeDisabled();
     await expect(home.card("school").getByRole("button", { name: /Delete/ })).toHaveCount(0);
+  });
+});
+
+test.describe("pages of rows after writes", () => {
+  test("an import into a database drops the pages the browser kept of it", async ({ page }) => {
+    const home = new HomePage(page);
+    const panel = new ImportPanel(page);
+    const rows = new RowRequests(page);
+    await home.goto();
+    await home.waitForHydration();
+    await panel.importInto("e2e_pages", [{ name: "t.csv", content: "id,name\n1,Ada\n2,Grace\n" }]);
+    await expect(panel.results).toHaveCount(1);
+
+    const openTable = async () => {
+      await home.card("e2e_pages").getByRole("link", { name: "t", exact: true }).click();
+      await expect(page.getByRole("heading", { level: 1, name: "t" })).toBeVisible();
+      await expect(new TablePage(page).rowNumbers()).toHaveCount(2);
+    };
+    const backHome = async () => {
+      await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "Databases" }).click();
+      await expect(home.heading).toBeVisible();
+    };
+    await openTable();
+    expect(rows.for("e2e_pages", "t")).toBe(1);
+    await backHome();
+    await openTable();
+    expect(rows.for("e2e_pages", "t")).toBe(1); // from the browser's cache
+
+    await backHome();
+    await panel.importInto("e2e_pages", [{ name: "u.csv", content: "x\n1\n" }]);
+    await expect(home.card("e2e_pages").getByTestId("table-count")).toHaveText("2 tables");
+    await openTable();
+    expect(rows.for("e2e_pages", "t")).toBe(2); // fetched again: the database changed
   });
 });

@@ -7,7 +7,7 @@
 //!
 //! - [`databases`]: `database_page`, `database_schema`, `delete_table`,
 //!   `delete_database`.
-//! - [`tables`]: `table_rows`.
+//! - [`tables`] (one table): `table_rows`.
 //! - [`accounts`]: `sign_in`, `sign_up`, `sign_out`, `me`, `tokens`, `create_token`,
 //!   `revoke_token`.
 

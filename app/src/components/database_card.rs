@@ -1,4 +1,5 @@
-//! One database on the home page: name, default badge, table count and table names, and
+//! One database on the home page: name, default badge, table count and table names (each a
+//! link to the table's page), and
 //! a toggle that loads and shows its table previews (collapsed at first: the list itself
 //! never reads a table).
 
@@ -62,7 +63,11 @@ pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
                     {database
                         .tables
                         .iter()
-                        .map(|table| view! { <li class="chip">{table.to_string()}</li> })
+                        .map(|table| {
+                            let href = routes::table_page(&database.name, table);
+                            let label = table.to_string();
+                            view! { <li class="chip"><A href=href>{label}</A></li> }
+                        })
                         .collect_view()}
                 </ul>
                 <button

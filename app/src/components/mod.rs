@@ -8,4 +8,5 @@ pub mod error_panel;
 pub mod header;
 pub mod import_panel;
 pub mod preview_panel;
+pub mod row_grid;
 pub mod table_preview;

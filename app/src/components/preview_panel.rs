@@ -58,7 +58,8 @@ pub fn PreviewPanel(database: String) -> impl IntoView {
                                 .cloned()
                                 .map(|table| {
                                     let deletable_in = (!preview.is_default).then(|| preview.database.to_string());
-                                    view! { <TablePreviewView table deletable_in /> }
+                                    let database = preview.database.clone();
+                                    view! { <TablePreviewView database table deletable_in /> }
                                 })
                                 .collect_view()}
                         </div>

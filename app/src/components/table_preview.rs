@@ -1,17 +1,18 @@
-//! One table's preview: name, row count (≈ when estimated), size, columns with their types,
-//! and the sample rows in a real table with a sticky header and horizontal scrolling.
+//! One table's preview: name (a link to the table's page), row count (≈ when estimated),
+//! size, columns with their types, a download, and the sample rows in a real table with a
+//! sticky header and horizontal scrolling.
 
 use leptos::prelude::*;
-use shared::TablePreview;
+use leptos_router::components::A;
+use shared::{DatabaseName, TablePreview, routes};
 
 use crate::components::delete_button::{DeleteButton, DeleteTarget};
-use crate::format::{bytes, count_label, row_count};
-
-/// Cells longer than this are cut on screen (the API still returns them whole).
-const CELL_DISPLAY_CHARS: usize = 500;
+use crate::format::{bytes, count_label, display_cell, row_count};
 
 #[component]
 pub fn TablePreviewView(
+    /// The database the table is in (for its page and its download).
+    database: DatabaseName,
     table: TablePreview,
     /// The database, when the table may be deleted (not a default database).
     deletable_in: Option<String>,
@@ -42,6 +43,8 @@ pub fn TablePreviewView(
         rows_label
     );
     let has_columns = !table.columns.is_empty();
+    let table_href = routes::table_page(&database, &table.name);
+    let download_href = routes::download(&database, &table.name);
     let ragged = table.ragged_rows.clone();
     let delete_target = deletable_in.map(|database| DeleteTarget::Table {
         database,
@@ -51,12 +54,15 @@ pub fn TablePreviewView(
     view! {
         <section class="table-preview" data-table=table_name aria-labelledby=labelled_by>
             <header class="table-preview__header">
-                <h3 class="table-preview__name" id=heading_id>{table.name.to_string()}</h3>
+                <h3 class="table-preview__name" id=heading_id>
+                    <A href=table_href>{table.name.to_string()}</A>
+                </h3>
                 <p class="table-preview__meta">
                     <span class="table-preview__rows" data-testid="row-count" title=rows_title>{rows_label}</span>
                     " · "
                     <span>{meta}</span>
                 </p>
+                <a class="button button--ghost" href=download_href download data-testid="download">"Download"</a>
                 {delete_target.map(|target| view! { <DeleteButton target /> })}
             </header>
             {(!table.warnings.is_empty()).then(|| view! {
@@ -97,13 +103,4 @@ pub fn TablePreviewView(
         </section>
     }
     .into_any()
-}
-
-fn display_cell(cell: &str) -> String {
-    if cell.chars().count() <= CELL_DISPLAY_CHARS {
-        cell.to_owned()
-    } else {
-        let cut: String = cell.chars().take(CELL_DISPLAY_CHARS).collect();
-        format!("{cut}…")
-    }
 }

@@ -6,3 +6,4 @@ pub mod not_found;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
+pub mod table;
