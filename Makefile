@@ -21,13 +21,15 @@ test: setup-test fmt-check lint wasm-deps wasm-release unit e2e
 	@echo "make test: all checks passed"
 
 ## Benchmarks (tables on stdout; nothing asserted): previews (latency, bytes read), the
-## whole-table scan beside polars, the database list (latency, requests/s) and imports
-## beside plain uploads (throughput, peak server memory). polars and boto3 are the peers:
+## whole-table scan beside polars, pages of rows anywhere in a 1 GB table beside pandas and
+## polars, the database list (latency, requests/s) and imports beside plain uploads
+## (throughput, peak server memory). polars, pandas with s3fs, and boto3 are the peers:
 ## installed for the benchmark only, when pip can (the tables say how to add them if not).
 bench:
-	-python3 -m pip install --quiet polars boto3
+	-python3 -m pip install --quiet polars boto3 pandas s3fs
 	cargo bench -p catalog --bench previews
 	cargo bench -p catalog --bench scan
+	cargo bench -p catalog --bench pages
 	cargo bench -p server --bench lists
 	cargo bench -p server --bench imports
 

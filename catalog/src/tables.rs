@@ -212,9 +212,10 @@ pub(crate) async fn store_stats_and_index(
             None => Ok(()),
         }
     };
+    // Boxed: two S3 requests' futures side by side are large.
     tokio::try_join!(
-        store.put(stats_key, stats.to_json(), "application/json"),
-        put_index
+        Box::pin(store.put(stats_key, stats.to_json(), "application/json")),
+        Box::pin(put_index)
     )?;
     Ok(())
 }
