@@ -65,6 +65,11 @@ impl Catalog {
         let facts = self
             .table_facts(&scope, database, table, object, listed)
             .await?;
+        // Asked on every page without them (not only when the facts are read), so a scan
+        // that failed or found the queue full is tried again; one that runs is not doubled.
+        if facts.index.is_none() && (object.size > INDEX_MIN_BYTES || facts.stats.is_none()) {
+            self.scan_in_background(&scope, database, table, object);
+        }
         let page = PageOf {
             database,
             table,
@@ -90,8 +95,7 @@ impl Catalog {
         Ok(rows)
     }
 
-    /// The table's statistics and row index for the listed version (cached), and a
-    /// background scan when a table that needs an index has none for this version.
+    /// The table's statistics and row index for the listed version (cached).
     async fn table_facts(
         &self,
         scope: &Scope,
@@ -122,9 +126,6 @@ impl Catalog {
             }
             None => None,
         };
-        if index.is_none() && (object.size > INDEX_MIN_BYTES || stats.is_none()) {
-            self.scan_in_background(scope, database, table, object);
-        }
         let facts = CachedFacts {
             version: object.version.clone(),
             stats,
