@@ -32,10 +32,7 @@ const WARM_REPEATS: u32 = 2_000;
 
 #[tokio::main]
 async fn main() {
-    let root = match std::env::var("DBM_BENCH_DIR") {
-        Ok(dir) => tempfile::tempdir_in(dir).unwrap(),
-        Err(_) => tempfile::tempdir().unwrap(),
-    };
+    let root = storage::testing::bench_dir();
     eprintln!("writing a 1 GB table…");
     let file = root.path().join("orders.csv");
     let rows = write_table(&file);

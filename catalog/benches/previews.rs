@@ -37,10 +37,7 @@ struct Row {
 
 #[tokio::main]
 async fn main() {
-    let root = match std::env::var("DBM_BENCH_DIR") {
-        Ok(dir) => tempfile::tempdir_in(dir).unwrap(),
-        Err(_) => tempfile::tempdir().unwrap(),
-    };
+    let root = storage::testing::bench_dir();
     let server = EmbeddedS3::start(root.path()).await.unwrap();
     let store = server.store("").await.unwrap();
     let meter = server.meter();

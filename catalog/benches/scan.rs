@@ -33,10 +33,7 @@ const SIZE: u64 = 1_000_000_000;
 
 #[tokio::main]
 async fn main() {
-    let root = match std::env::var("DBM_BENCH_DIR") {
-        Ok(dir) => tempfile::tempdir_in(dir).unwrap(),
-        Err(_) => tempfile::tempdir().unwrap(),
-    };
+    let root = storage::testing::bench_dir();
     eprintln!("writing a 1 GB table…");
     let file = root.path().join("foreign.csv");
     let rows = write_foreign_table(&file);

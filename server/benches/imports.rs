@@ -40,10 +40,7 @@ struct Row {
 
 #[tokio::main]
 async fn main() {
-    let root = match std::env::var("DBM_BENCH_DIR") {
-        Ok(dir) => tempfile::tempdir_in(dir).unwrap(),
-        Err(_) => tempfile::tempdir().unwrap(),
-    };
+    let root = storage::testing::bench_dir();
     let server = Server::start(&root.path().join("data"), &[]).await;
     // The plain uploads go to an embedded S3 of their own, the same server program on the
     // same disk, reached the same way (loopback HTTP, unsigned payloads).

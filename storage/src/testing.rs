@@ -260,6 +260,18 @@ macro_rules! on_both_servers {
     };
 }
 
+/// A fresh folder for a benchmark's data, removed when dropped: under `DBM_BENCH_DIR` when
+/// set (benchmarks write gigabytes), else in the system's temporary folder.
+pub fn bench_dir() -> tempfile::TempDir {
+    match std::env::var("DBM_BENCH_DIR") {
+        Ok(dir) => tempfile::tempdir_in(&dir)
+            .unwrap_or_else(|error| panic!("cannot make a folder in DBM_BENCH_DIR={dir}: {error}")),
+        Err(_) => {
+            tempfile::tempdir().unwrap_or_else(|error| panic!("no temporary folder: {error}"))
+        }
+    }
+}
+
 /// Runs a Python script that times a peer tool (polars, boto3) for a benchmark; returns what
 /// it printed, or a line that says how to get the peer when its `module` is missing.
 pub fn run_python_peer(script: &str, module: &str) -> Result<String, String> {

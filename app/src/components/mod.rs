@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface.
 
 pub mod account_fields;
+pub mod column_header;
 pub mod confirm_button;
 pub mod database_card;
 pub mod delete_button;

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use shared::TableRows;
 
+use crate::components::column_header::ColumnHeader;
 use crate::format::{display_cell, thousands};
 
 #[component]
@@ -16,15 +17,7 @@ pub fn RowGrid(page: TableRows) -> impl IntoView {
                 <thead>
                     <tr>
                         <th scope="col" class="data-table__row-number">"#"</th>
-                        {page.columns.iter().map(|column| {
-                            let type_name = column.column_type.as_str();
-                            view! {
-                                <th scope="col">
-                                    <span class="data-table__column">{column.name.clone()}</span>
-                                    <span class=format!("type-badge type-badge--{type_name}")>{type_name}</span>
-                                </th>
-                            }
-                        }).collect_view()}
+                        {page.columns.iter().cloned().map(|column| view! { <ColumnHeader column /> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>

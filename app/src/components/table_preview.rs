@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::{DatabaseName, TablePreview, routes};
 
+use crate::components::column_header::ColumnHeader;
 use crate::components::delete_button::{DeleteButton, DeleteTarget};
 use crate::format::{bytes, count_label, display_cell, row_count};
 
@@ -75,15 +76,7 @@ pub fn TablePreviewView(
                     <table class="data-table">
                         <thead>
                             <tr>
-                                {table.columns.iter().map(|column| {
-                                    let type_name = column.column_type.as_str();
-                                    view! {
-                                        <th scope="col">
-                                            <span class="data-table__column">{column.name.clone()}</span>
-                                            <span class=format!("type-badge type-badge--{type_name}")>{type_name}</span>
-                                        </th>
-                                    }
-                                }).collect_view()}
+                                {table.columns.iter().cloned().map(|column| view! { <ColumnHeader column /> }).collect_view()}
                             </tr>
                         </thead>
                         <tbody>

@@ -61,6 +61,39 @@ pub struct HeadInput {
     pub first_len: u64,
 }
 
+impl HeadInput {
+    /// Reads the next record into `record` and answers where it ends in the object; `None`
+    /// at the end, or when the read stopped early (told to, or at its cap) and this record
+    /// may have been cut off with it.
+    pub async fn next_record(
+        &mut self,
+        record: &mut ByteRecord,
+        object: &ListedObject,
+    ) -> Result<Option<u64>> {
+        let more = self
+            .reader
+            .read_byte_record(record)
+            .await
+            .map_err(|error| read_error(&object.key, &error))?;
+        if !more {
+            return Ok(None);
+        }
+        // Offsets in the object: the parser sees the bytes after the byte order mark.
+        let record_end = self.reader.position().byte() + self.bom as u64;
+        let bytes_seen = self.first_len + self.progress.delivered();
+        if self.progress.fetching_stopped() && bytes_seen < object.size && record_end >= bytes_seen
+        {
+            return Ok(None);
+        }
+        Ok(Some(record_end))
+    }
+
+    /// Every byte of the object of `size` bytes was delivered (no cap cut the read).
+    pub fn read_whole(&self, size: u64) -> bool {
+        self.first_len + self.progress.delivered() >= size && !self.progress.hit_cap()
+    }
+}
+
 /// Opens `object` (not empty) for parsing from its start, reading at most `cap` bytes,
 /// with the delimiter given or detected from the first range.
 pub async fn open_head(
@@ -119,37 +152,15 @@ pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize)
             ..Head::default()
         });
     }
-    let HeadInput {
-        mut reader,
-        bom,
-        delimiter,
-        progress,
-        first_len,
-    } = open_head(store, object, MAX_HEAD_BYTES, None).await?;
-
+    let mut input = open_head(store, object, MAX_HEAD_BYTES, None).await?;
     let mut head = Head {
-        delimiter,
+        delimiter: input.delimiter,
         ..Head::default()
     };
     let mut inference: Vec<TypeInference> = Vec::new();
     let mut record = ByteRecord::new();
     let mut saw_header = false;
-    loop {
-        let more = reader
-            .read_byte_record(&mut record)
-            .await
-            .map_err(|error| read_error(&object.key, &error))?;
-        if !more {
-            break;
-        }
-        // Offsets in the object: the parser sees the bytes after the byte order mark.
-        let record_end = reader.position().byte() + bom as u64;
-        let bytes_seen = first_len + progress.delivered();
-        let object_done = bytes_seen >= size;
-        if progress.fetching_stopped() && !object_done && record_end >= bytes_seen {
-            // The last record of a cut-off read may itself be cut off: drop it.
-            break;
-        }
+    while let Some(record_end) = input.next_record(&mut record, object).await? {
         let cells = decode(&record, &mut head.invalid_utf8);
         if !saw_header {
             saw_header = true;
@@ -170,13 +181,13 @@ pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize)
             head.rows.push(cells);
         }
         if head.complete_rows >= wanted_rows as u64 {
-            progress.stop_fetching();
+            input.progress.stop_fetching();
         }
     }
-    head.whole_object = first_len + progress.delivered() >= size && !progress.hit_cap();
-    head.hit_byte_cap = progress.hit_cap();
+    head.whole_object = input.read_whole(size);
+    head.hit_byte_cap = input.progress.hit_cap();
     head.types = inference.iter().map(TypeInference::result).collect();
-    head.bytes_fetched = first_len + progress.fetched();
+    head.bytes_fetched = input.first_len + input.progress.fetched();
     Ok(head)
 }
 

@@ -7,7 +7,7 @@ use csv_async::{AsyncReaderBuilder, ByteRecord};
 use storage::{ListedObject, Store};
 
 use crate::error::Result;
-use crate::preview::head::{HeadInput, decode, open_head, read_error};
+use crate::preview::head::{decode, open_head, read_error};
 use crate::row_index::PageRange;
 
 /// The most one page reads from a mark (rows can be very long): past it, the page ends
@@ -120,30 +120,11 @@ pub async fn rows_from_start(
             ..FromStart::default()
         });
     }
-    let HeadInput {
-        mut reader,
-        bom,
-        progress,
-        first_len,
-        ..
-    } = open_head(store, object, cap, delimiter).await?;
+    let mut input = open_head(store, object, cap, delimiter).await?;
     let mut page = FromStart::default();
     let mut record = ByteRecord::new();
     let mut saw_header = false;
-    loop {
-        let more = reader
-            .read_byte_record(&mut record)
-            .await
-            .map_err(|error| read_error(&object.key, &error))?;
-        if !more {
-            break;
-        }
-        let record_end = reader.position().byte() + bom as u64;
-        let bytes_seen = first_len + progress.delivered();
-        if progress.fetching_stopped() && bytes_seen < object.size && record_end >= bytes_seen {
-            // The last record of a cut-off read may itself be cut off: drop it.
-            break;
-        }
+    while let Some(record_end) = input.next_record(&mut record, object).await? {
         if !saw_header {
             saw_header = true;
             page.header = decode(&record, &mut page.parsed.invalid_utf8);
@@ -155,12 +136,12 @@ pub async fn rows_from_start(
         if page.rows_read > offset {
             page.parsed.take(&record, page.header.len());
             if page.parsed.rows.len() >= limit {
-                progress.stop_fetching();
+                input.progress.stop_fetching();
                 break;
             }
         }
     }
-    let read_to_end = first_len + progress.delivered() >= object.size && !progress.hit_cap();
+    let read_to_end = input.read_whole(object.size);
     page.whole_object = read_to_end && page.parsed.rows.len() < limit;
     page.parsed.cut_short = !read_to_end && page.parsed.rows.len() < limit;
     Ok(page)
