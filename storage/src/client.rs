@@ -23,10 +23,17 @@ use crate::meter::{MeterInterceptor, RequestMeter};
 
 /// How long to wait for a TCP/TLS connection before calling the store unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// How long one attempt (until the response headers) may take.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one attempt of a request that moves little data (a listing, a HEAD, a GET's
+/// answer, a small PUT, a delete) may take until its response headers.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
+/// All attempts of such a request together: a stalled store fails it within this.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(7);
 /// Attempts per request, the first included; retries back off exponentially.
-const MAX_ATTEMPTS: u32 = 3;
+const MAX_ATTEMPTS: u32 = 2;
+/// Requests that carry a part (up to 8 MiB) or complete a large upload get more time:
+/// one attempt, and all of them.
+const BULK_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+const BULK_OPERATION_TIMEOUT: Duration = Duration::from_secs(180);
 /// The region used when the environment names none (S3-compatible stores ignore it).
 const FALLBACK_REGION: &str = "us-east-1";
 
@@ -58,7 +65,20 @@ fn timeouts() -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
         .build()
+}
+
+/// The deadlines of a request that carries a part or completes an upload (a per-request
+/// override of [`timeouts`]).
+pub(crate) fn bulk_timeouts() -> aws_sdk_s3::config::Builder {
+    aws_sdk_s3::config::Builder::default().timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .operation_attempt_timeout(BULK_ATTEMPT_TIMEOUT)
+            .operation_timeout(BULK_OPERATION_TIMEOUT)
+            .build(),
+    )
 }
 
 /// A client for one explicit endpoint (path-style addressing, fixed credentials).

@@ -85,6 +85,21 @@ impl StorageError {
         )
     }
 
+    /// A request (or several) that got no answer within `deadline`: the store is treated as
+    /// unreachable, so callers answer 503 rather than wait.
+    pub fn deadline_passed(
+        operation: &'static str,
+        target: impl Into<String>,
+        deadline: std::time::Duration,
+    ) -> Self {
+        Self::request(
+            operation,
+            target,
+            StorageFailure::Unreachable,
+            format!("no answer within {:.1} s", deadline.as_secs_f64()),
+        )
+    }
+
     /// A body that broke off while it was being read (the connection, or a parser reading
     /// it, reported `error`).
     pub fn read_failed(key: &str, error: &dyn std::fmt::Display) -> Self {

@@ -23,6 +23,8 @@
 mod client;
 mod embedded;
 mod error;
+#[cfg(feature = "testing")]
+pub mod fault_proxy;
 mod meter;
 mod object;
 mod open;
@@ -33,11 +35,11 @@ mod store;
 pub mod testing;
 mod upload;
 
-pub use client::StaticEndpoint;
+pub use client::{OPERATION_TIMEOUT, StaticEndpoint};
 pub use embedded::{EMBEDDED_BUCKET, EmbeddedS3, MeterReading, S3Meter};
 pub use error::{Result, StorageError, StorageFailure};
 pub use meter::{RequestMeter, Requests};
-pub use object::{Download, ListedObject, ObjectBody, ObjectVersion};
+pub use object::{BODY_IDLE_TIMEOUT, Download, ListedObject, ObjectBody, ObjectVersion};
 pub use open::{OpenedStorage, open};
 pub use ranged::{RangeProgress, RangedReader};
 pub use setting::StorageSetting;

@@ -2,6 +2,10 @@
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+use aws_sdk_s3::primitives::ByteStream;
+use futures::TryStreamExt;
 use tokio::io::AsyncRead;
 
 use crate::error::{Result, StorageError};
@@ -63,7 +67,7 @@ pub struct Download {
 /// Dropping it closes the stream early, so a reader pays only for what it reads.
 pub struct ObjectBody {
     key: String,
-    stream: aws_sdk_s3::primitives::ByteStream,
+    stream: ByteStream,
 }
 
 impl std::fmt::Debug for ObjectBody {
@@ -75,29 +79,34 @@ impl std::fmt::Debug for ObjectBody {
 }
 
 impl ObjectBody {
-    pub(crate) fn new(key: &str, stream: aws_sdk_s3::primitives::ByteStream) -> Self {
+    pub(crate) fn new(key: &str, stream: ByteStream) -> Self {
         Self {
             key: key.to_owned(),
             stream,
         }
     }
 
-    /// The next chunk as it arrives; `None` at the end of the body.
+    /// The next chunk as it arrives; `None` at the end of the body. Fails when no byte
+    /// arrives for [`BODY_IDLE_TIMEOUT`].
     pub async fn next_chunk(&mut self) -> Result<Option<Bytes>> {
-        self.stream
-            .try_next()
-            .await
-            .map_err(|error| StorageError::read_failed(&self.key, &error))
+        next_from(&mut self.stream, &self.key).await
     }
 
     /// The whole body (for small objects and bounded ranges only).
-    pub async fn collect(self) -> Result<Bytes> {
-        let key = self.key;
-        self.stream
-            .collect()
-            .await
-            .map(|data| data.into_bytes())
-            .map_err(|error| StorageError::read_failed(&key, &error))
+    pub async fn collect(mut self) -> Result<Bytes> {
+        let Some(first) = self.next_chunk().await? else {
+            return Ok(Bytes::new());
+        };
+        let Some(second) = self.next_chunk().await? else {
+            return Ok(first);
+        };
+        let mut whole = bytes::BytesMut::with_capacity(first.len() + second.len());
+        whole.extend_from_slice(&first);
+        whole.extend_from_slice(&second);
+        while let Some(chunk) = self.next_chunk().await? {
+            whole.extend_from_slice(&chunk);
+        }
+        Ok(whole.freeze())
     }
 
     /// The body as a stream of chunks, as they arrive (for answering with it).
@@ -106,18 +115,35 @@ impl ObjectBody {
         futures::stream::try_unfold(self.stream, move |mut stream| {
             let key = key.clone();
             async move {
-                match stream.try_next().await {
-                    Ok(Some(chunk)) => Ok(Some((chunk, stream))),
-                    Ok(None) => Ok(None),
-                    Err(error) => Err(StorageError::read_failed(&key, &error)),
-                }
+                Ok(next_from(&mut stream, &key)
+                    .await?
+                    .map(|chunk| (chunk, stream)))
             }
         })
     }
 
     /// The body as an `AsyncRead` (for parsers such as csv-async). Its I/O errors carry
-    /// the key.
+    /// the key; a stall of [`BODY_IDLE_TIMEOUT`] is one.
     pub fn into_async_read(self) -> impl AsyncRead + Send + 'static {
-        self.stream.into_async_read()
+        tokio_util::io::StreamReader::new(Box::pin(
+            self.into_stream().map_err(std::io::Error::other),
+        ))
+    }
+}
+
+/// The longest a body may go without a byte before its read fails: a store that stalls in
+/// the middle of a body never holds a reader longer than this. (The SDK's stalled-stream
+/// protection, on by default, usually ends such a body first, after a 5 s grace period;
+/// this is the net that does not depend on it.)
+pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
+async fn next_from(stream: &mut ByteStream, key: &str) -> Result<Option<Bytes>> {
+    match tokio::time::timeout(BODY_IDLE_TIMEOUT, stream.try_next()).await {
+        Ok(Ok(chunk)) => Ok(chunk),
+        Ok(Err(error)) => Err(StorageError::read_failed(key, &error)),
+        Err(_) => Err(StorageError::read_failed(
+            key,
+            &format!("no byte arrived for {} s", BODY_IDLE_TIMEOUT.as_secs()),
+        )),
     }
 }

@@ -111,6 +111,26 @@ impl TestS3 {
         Store::for_endpoint(&self.endpoint, self.store.bucket(), "")
     }
 
+    /// The same bucket and prefix through `proxy` (which stands in front of this server).
+    pub fn store_through(&self, proxy: &crate::fault_proxy::FaultProxy) -> Store {
+        let endpoint = StaticEndpoint {
+            url: proxy.url.clone(),
+            ..self.endpoint.clone()
+        };
+        Store::for_endpoint(&endpoint, self.store.bucket(), self.store.prefix())
+    }
+
+    /// A fault proxy in front of this server.
+    pub async fn fault_proxy(&self) -> crate::fault_proxy::FaultProxy {
+        let target = self
+            .endpoint
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        crate::fault_proxy::FaultProxy::start(&target).await
+    }
+
     /// Writes an object behind the app's back.
     pub async fn put_raw(&self, key: &str, body: &[u8]) {
         self.other_store()

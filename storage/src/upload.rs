@@ -16,6 +16,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use tokio::task::JoinHandle;
 
+use crate::client::bulk_timeouts;
 use crate::error::{Result, StorageError, StorageFailure};
 
 /// Size of each uploaded part (S3's minimum is 5 MiB for all parts but the last).
@@ -111,6 +112,8 @@ impl ObjectWriter {
             .key(&target.key)
             .upload_id(&state.upload_id)
             .multipart_upload(completed)
+            .customize()
+            .config_override(bulk_timeouts())
             .send()
             .await
             .map_err(|error| {
@@ -132,8 +135,9 @@ impl ObjectWriter {
             .key(&target.key)
             .content_type(&self.content_type)
             .body(ByteStream::from(body));
+        let request = request.customize().config_override(bulk_timeouts());
         let output = if target.unsigned_payloads {
-            request.customize().disable_payload_signing().send().await
+            request.disable_payload_signing().send().await
         } else {
             request.send().await
         }
@@ -206,8 +210,9 @@ async fn upload_part(
         .upload_id(&upload_id)
         .part_number(part_number)
         .body(ByteStream::from(body));
+    let request = request.customize().config_override(bulk_timeouts());
     let uploaded = if target.unsigned_payloads {
-        request.customize().disable_payload_signing().send().await
+        request.disable_payload_signing().send().await
     } else {
         request.send().await
     }
