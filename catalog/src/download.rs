@@ -6,13 +6,28 @@ use shared::{DatabaseName, TableName, UserName};
 use storage::Download;
 
 use crate::Catalog;
+use crate::deadline::{REQUEST_DEADLINE, within};
 use crate::error::{CatalogError, Result};
 use crate::layout::Layout;
 
 impl Catalog {
     /// Opens `table` of `database` (the default one of that name, else the user's own) for
     /// download; `range` is the client's `Range` header, if any.
+    /// Gives up with a storage error (503) when S3 has not answered within
+    /// [`REQUEST_DEADLINE`].
     pub async fn download(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+        table: &TableName,
+        range: Option<&str>,
+    ) -> Result<Download> {
+        let work = self.open_download(user, database, table, range);
+        within(REQUEST_DEADLINE, "a download", table.as_str(), work).await
+    }
+
+    /// The work of the call above, without its deadline.
+    async fn open_download(
         &self,
         user: &UserName,
         database: &DatabaseName,

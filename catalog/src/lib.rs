@@ -27,6 +27,7 @@
 //! - [`testing`] (feature `testing`): a catalog over a real S3 server, for tests.
 
 pub mod csv;
+mod deadline;
 mod delete;
 pub mod demo;
 mod download;
@@ -52,6 +53,8 @@ use std::sync::{Arc, Mutex};
 use shared::{DatabaseName, DatabaseSummary, UserName};
 use storage::{EmbeddedS3, S3Meter, StorageSetting, Store};
 
+use deadline::within;
+pub use deadline::{READY_DEADLINE, REQUEST_DEADLINE};
 pub use error::{CatalogError, Result};
 pub use layout::{Layout, Scope};
 pub use listing::DatabaseList;
@@ -194,13 +197,22 @@ impl Catalog {
 
     /// Whether the storage answers now (for `/readyz`).
     pub async fn check_ready(&self) -> Result<()> {
-        Ok(self.store().check_bucket().await?)
+        let check = async { Ok(self.store().check_bucket().await?) };
+        within(READY_DEADLINE, "the readiness check", "", check).await
     }
 
     /// The default databases and the user's own, sorted by name. Reads listings only, and
     /// those only when this scope's list is older than `DBM_REVALIDATE_SECS` or was changed
     /// by a write through this server; the default scope's list is shared by every user.
+    /// Gives up with a storage error (503) when S3 has not answered within
+    /// [`REQUEST_DEADLINE`].
     pub async fn database_list(&self, user: &UserName) -> Result<DatabaseList> {
+        let work = self.list_unbounded(user);
+        within(REQUEST_DEADLINE, "the database list", user.as_str(), work).await
+    }
+
+    /// The work of the call above, without its deadline.
+    async fn list_unbounded(&self, user: &UserName) -> Result<DatabaseList> {
         let own_scope = Scope::User(user.clone());
         let (defaults, own) = tokio::try_join!(
             self.scope_list(&Scope::Default),

@@ -32,6 +32,7 @@ use shared::{Column, DatabaseName, SchemaPreview, TableName, TablePreview, UserN
 use crate::Catalog;
 use crate::csv::column_name;
 use crate::csv::dialect::delimiter_name;
+use crate::deadline::{REQUEST_DEADLINE, within};
 use crate::error::{CatalogError, Result};
 use crate::layout::{Entry, Layout, Scope};
 use storage::{ListedObject, ObjectVersion};
@@ -65,7 +66,20 @@ impl Default for PreviewSettings {
 impl Catalog {
     /// Previews of every table in `database` (the user's own, or a default one), each
     /// with up to `sample_rows` rows.
+    /// Gives up with a storage error (503) when S3 has not answered within
+    /// [`REQUEST_DEADLINE`].
     pub async fn database_schema(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+        sample_rows: usize,
+    ) -> Result<SchemaPreview> {
+        let work = self.previews_unbounded(user, database, sample_rows);
+        within(REQUEST_DEADLINE, "previews", database.as_str(), work).await
+    }
+
+    /// The work of the call above, without its deadline.
+    async fn previews_unbounded(
         &self,
         user: &UserName,
         database: &DatabaseName,

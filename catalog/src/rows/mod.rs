@@ -19,6 +19,7 @@ use crate::Catalog;
 use crate::csv::column_name;
 use crate::csv::dialect::delimiter_from_name;
 use crate::csv::infer::TypeInference;
+use crate::deadline::{REQUEST_DEADLINE, within};
 use crate::error::{CatalogError, Result};
 use crate::layout::{Layout, Scope};
 use crate::preview::cache::{CachedFacts, CachedRows};
@@ -34,7 +35,22 @@ impl Catalog {
     /// `database` (the default one of that name, else the user's own). Past the last row:
     /// no rows. A table without its row index yet answers pages within its first
     /// [`FROM_START_BYTES`] and [`CatalogError::IndexBuilding`] for deeper ones.
+    /// Gives up with a storage error (503) when S3 has not answered within
+    /// [`REQUEST_DEADLINE`].
     pub async fn table_rows(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+        table: &TableName,
+        offset: u64,
+        limit: usize,
+    ) -> Result<TableRows> {
+        let work = self.rows_unbounded(user, database, table, offset, limit);
+        within(REQUEST_DEADLINE, "rows", table.as_str(), work).await
+    }
+
+    /// The work of the call above, without its deadline.
+    async fn rows_unbounded(
         &self,
         user: &UserName,
         database: &DatabaseName,
