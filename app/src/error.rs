@@ -52,7 +52,12 @@ impl FromServerFnError for AppError {
             ),
         };
         #[cfg(feature = "ssr")]
-        crate::server::respond_with_status(api_error.code);
+        {
+            if api_error.code.http_status() >= 500 {
+                tracing::error!(error = %api_error.message, "a server function failed outside its own code");
+            }
+            crate::server::respond_with_status(api_error.code);
+        }
         AppError(api_error)
     }
 }

@@ -30,8 +30,8 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(7);
 /// Attempts per request, the first included; retries back off exponentially.
 const MAX_ATTEMPTS: u32 = 2;
-/// Requests that carry a part (up to 8 MiB) or complete a large upload get more time:
-/// one attempt, and all of them.
+/// Requests that carry a part (up to 8 MiB), complete a large upload or delete a batch of
+/// 1,000 keys get more time: one attempt, and all of them.
 const BULK_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 const BULK_OPERATION_TIMEOUT: Duration = Duration::from_secs(180);
 /// The region used when the environment names none (S3-compatible stores ignore it).

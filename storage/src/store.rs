@@ -396,6 +396,9 @@ impl Store {
                 .delete_objects()
                 .bucket(&self.bucket)
                 .delete(delete)
+                // A batch of 1,000 keys may take S3 seconds: the bulk deadlines.
+                .customize()
+                .config_override(client::bulk_timeouts())
                 .send()
                 .await
                 .map_err(|error| StorageError::from_sdk("DeleteObjects", &batch[0], &error))?;

@@ -10,5 +10,6 @@ mod browser_security;
 mod credentials;
 mod helpers;
 mod imports;
+mod limits;
 mod reading;
 mod table_pages;
