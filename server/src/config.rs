@@ -54,6 +54,11 @@ pub struct Config {
     #[arg(long, env = "DBM_MAX_UPLOAD_MB", default_value_t = 10_240, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     pub max_upload_mb: u64,
 
+    /// On SIGTERM, how long requests in flight may go on, in seconds; then imports still
+    /// running are stopped (their uploads aborted, nothing kept) and downloads cut off.
+    #[arg(long, env = "DBM_SHUTDOWN_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3_600))]
+    pub shutdown_secs: u64,
+
     /// Folder with the built site (wasm, JS, CSS, assets); cargo-leptos sets this.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

@@ -16,6 +16,8 @@ use serde::Deserialize;
 use shared::{ApiError, DatabaseName, ErrorCode, TableName};
 
 use crate::failure::Failure;
+use crate::routes::Stopping;
+use futures::StreamExt;
 
 #[derive(Debug, Deserialize)]
 pub struct DownloadQuery {
@@ -25,6 +27,7 @@ pub struct DownloadQuery {
 
 pub async fn download(
     State(catalog): State<Catalog>,
+    State(Stopping(stopping)): State<Stopping>,
     identity: Option<Extension<Identity>>,
     query: Result<Query<DownloadQuery>, QueryRejection>,
     headers: HeaderMap,
@@ -62,7 +65,12 @@ pub async fn download(
     } else {
         StatusCode::OK
     };
-    let mut response = Response::new(Body::from_stream(download.body.into_stream()));
+    // Cut off at the shutdown deadline (the client can resume with a range).
+    let body = download
+        .body
+        .into_stream()
+        .take_until(stopping.cancelled_owned());
+    let mut response = Response::new(Body::from_stream(body));
     *response.status_mut() = status;
     let answer = response.headers_mut();
     answer.insert(

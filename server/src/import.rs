@@ -17,6 +17,7 @@ use shared::routes::import_fields;
 use shared::{ApiError, DatabaseName, ErrorCode, ImportReport, ImportedFile, TableName, UserName};
 
 use crate::failure::Failure;
+use crate::routes::Stopping;
 
 /// The import endpoint's settings.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +29,7 @@ pub struct ImportLimits {
 pub async fn import_tables(
     State(catalog): State<Catalog>,
     State(limits): State<ImportLimits>,
+    State(Stopping(stopping)): State<Stopping>,
     identity: Option<Extension<Identity>>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
@@ -62,7 +64,17 @@ pub async fn import_tables(
             .into_response();
         }
     };
-    match read_fields(&catalog, &user, &mut multipart, limits).await {
+    // At the shutdown deadline the import stops: dropping it aborts the upload of the
+    // file under way (tables already imported stay), and the client is told.
+    let imported = tokio::select! {
+        imported = read_fields(&catalog, &user, &mut multipart, limits) => imported,
+        () = stopping.cancelled() => Err(ApiError::new(
+            ErrorCode::StorageUnavailable,
+            "The server is shutting down: the file being imported was not kept. Send it again \
+             in a moment.",
+        )),
+    };
+    match imported {
         Ok(report) => {
             let status = report
                 .files

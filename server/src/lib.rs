@@ -17,6 +17,7 @@ pub mod telemetry;
 pub mod user_command;
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use auth::{Auth, SessionSecret};
 use catalog::{Catalog, CatalogError};
@@ -24,6 +25,7 @@ use leptos::prelude::LeptosOptions;
 use storage::{StorageFailure, StorageSetting};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::routes::{AppState, router};
@@ -53,14 +55,43 @@ pub struct RunningServer {
     pub catalog: Catalog,
     pub auth: Auth,
     shutdown: tokio::sync::oneshot::Sender<()>,
+    /// Cancelled when the shutdown deadline passes: long requests (imports, downloads)
+    /// stop then.
+    stop_long_requests: CancellationToken,
+    shutdown_deadline: Duration,
     task: JoinHandle<std::io::Result<()>>,
 }
 
+/// After the shutdown deadline: how long stopped requests get to end, and aborts of
+/// their uploads to finish.
+const AFTER_DEADLINE: Duration = Duration::from_secs(10);
+
 impl RunningServer {
-    /// Stops accepting, lets requests in flight finish, stops the storage.
-    pub async fn stop(self) -> std::io::Result<()> {
+    /// Stops accepting, lets requests in flight finish for at most the shutdown deadline
+    /// (`DBM_SHUTDOWN_SECS`), then stops imports and downloads still running (their
+    /// uploads aborted), waits for those aborts, and stops the storage.
+    pub async fn stop(mut self) -> std::io::Result<()> {
         let _ = self.shutdown.send(());
-        let result = self.task.await.unwrap_or(Ok(()));
+        let result = match tokio::time::timeout(self.shutdown_deadline, &mut self.task).await {
+            Ok(finished) => finished.unwrap_or(Ok(())),
+            Err(_) => {
+                tracing::warn!(
+                    deadline_secs = self.shutdown_deadline.as_secs(),
+                    "requests still running at the shutdown deadline: stopping them"
+                );
+                self.stop_long_requests.cancel();
+                match tokio::time::timeout(AFTER_DEADLINE, &mut self.task).await {
+                    Ok(finished) => finished.unwrap_or(Ok(())),
+                    Err(_) => {
+                        self.task.abort();
+                        Ok(())
+                    }
+                }
+            }
+        };
+        if !self.catalog.store().wait_for_aborts(AFTER_DEADLINE).await {
+            tracing::error!("aborts of unfinished uploads did not end in time; some may be left");
+        }
         if let Err(error) = self.catalog.shutdown().await {
             tracing::error!(%error, "the storage did not stop cleanly");
         }
@@ -92,6 +123,7 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
         .site_root(config.site_root.to_string_lossy().into_owned())
         .site_addr(address)
         .build();
+    let stop_long_requests = CancellationToken::new();
     let app = router(AppState {
         leptos_options,
         catalog: catalog.clone(),
@@ -108,6 +140,7 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
             https: config.public_url.as_ref().is_some_and(|url| url.https),
             sessions: auth.sessions().clone(),
         },
+        stopping: routes::Stopping(stop_long_requests.clone()),
     });
 
     let (shutdown, shutdown_requested) = tokio::sync::oneshot::channel::<()>();
@@ -125,6 +158,8 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
         catalog,
         auth,
         shutdown,
+        stop_long_requests,
+        shutdown_deadline: Duration::from_secs(config.shutdown_secs),
         task,
     })
 }

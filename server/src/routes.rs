@@ -37,7 +37,12 @@ pub struct AppState {
     pub import_limits: ImportLimits,
     pub gate: Gate,
     pub browser_policy: BrowserPolicy,
+    pub stopping: Stopping,
 }
+
+/// Cancelled when the shutdown deadline passes: imports and downloads still running stop.
+#[derive(Clone, Debug, Default)]
+pub struct Stopping(pub tokio_util::sync::CancellationToken);
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);

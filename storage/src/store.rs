@@ -27,6 +27,8 @@ pub struct Store {
     unsigned_payloads: bool,
     /// What this store (and its clones) asked S3 for.
     meter: Arc<RequestMeter>,
+    /// Aborts of unfinished multipart uploads still running (shared by clones).
+    aborts: tokio_util::task::TaskTracker,
 }
 
 impl Store {
@@ -62,6 +64,7 @@ impl Store {
             prefix: normalise_prefix(prefix),
             unsigned_payloads: false,
             meter,
+            aborts: tokio_util::task::TaskTracker::new(),
         }
     }
 
@@ -447,7 +450,20 @@ impl Store {
             key,
             content_type,
             self.unsigned_payloads,
+            self.aborts.clone(),
         )
+    }
+
+    /// Waits until every abort of an unfinished multipart upload this store (or a clone)
+    /// started has ended, at most `deadline`; whether they all did. A shutdown calls it
+    /// last, so a stopped import leaves no upload behind.
+    pub async fn wait_for_aborts(&self, deadline: std::time::Duration) -> bool {
+        self.aborts.close();
+        let done = tokio::time::timeout(deadline, self.aborts.wait())
+            .await
+            .is_ok();
+        self.aborts.reopen();
+        done
     }
 }
 

@@ -15,6 +15,7 @@ use std::collections::VecDeque;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use tokio::task::JoinHandle;
+use tokio_util::task::TaskTracker;
 
 use crate::client::bulk_timeouts;
 use crate::error::{Result, StorageError, StorageFailure};
@@ -37,6 +38,8 @@ struct Target {
     bucket: String,
     key: String,
     unsigned_payloads: bool,
+    /// Where aborts of unfinished uploads run, so a shutdown can wait for them.
+    aborts: TaskTracker,
 }
 
 pub struct ObjectWriter {
@@ -54,6 +57,7 @@ impl ObjectWriter {
         key: &str,
         content_type: &str,
         unsigned_payloads: bool,
+        aborts: TaskTracker,
     ) -> Self {
         Self {
             target: Target {
@@ -61,6 +65,7 @@ impl ObjectWriter {
                 bucket: bucket.to_owned(),
                 key: key.to_owned(),
                 unsigned_payloads,
+                aborts,
             },
             content_type: content_type.to_owned(),
             buffer: Vec::with_capacity(PART_SIZE),
@@ -244,7 +249,7 @@ impl Drop for ObjectWriter {
             return;
         };
         let target = self.target.clone();
-        runtime.spawn(async move {
+        self.target.aborts.spawn_on(async move {
             // Parts still uploading must end before the abort: a store finishes writing a
             // part it has received even when its client gives up, so a part cancelled here
             // could still land after the abort and be left behind.
@@ -269,6 +274,6 @@ impl Drop for ObjectWriter {
                     "could not abort a multipart upload"
                 ),
             }
-        });
+        }, &runtime);
     }
 }

@@ -12,4 +12,5 @@ mod helpers;
 mod imports;
 mod limits;
 mod reading;
+mod shutdown;
 mod table_pages;
