@@ -59,6 +59,16 @@ pub struct Config {
     #[arg(long, env = "DBM_SHUTDOWN_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3_600))]
     pub shutdown_secs: u64,
 
+    /// The most a client may take to send a request's headers, in seconds; a half-sent
+    /// request is disconnected then.
+    #[arg(long, env = "DBM_HEADER_READ_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_read_secs: u64,
+
+    /// Connections served at once; more wait until one closes. Keep it under the process's
+    /// file descriptor limit (`ulimit -n`), with room for S3 connections.
+    #[arg(long, env = "DBM_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+
     /// Folder with the built site (wasm, JS, CSS, assets); cargo-leptos sets this.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

@@ -13,6 +13,7 @@ mod import;
 mod json_form;
 mod routes;
 mod security;
+mod serve;
 pub mod telemetry;
 pub mod user_command;
 
@@ -144,14 +145,13 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
     });
 
     let (shutdown, shutdown_requested) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = shutdown_requested.await;
-            })
-            .await
-    });
+    let limits = serve::ConnectionLimits {
+        header_read: Duration::from_secs(config.header_read_secs),
+        max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+    };
+    let task = tokio::spawn(serve::serve(listener, app, limits, async move {
+        let _ = shutdown_requested.await;
+    }));
     tracing::info!("serving on http://{address}");
     Ok(RunningServer {
         address,

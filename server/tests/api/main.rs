@@ -7,6 +7,7 @@
 mod access;
 mod binary;
 mod browser_security;
+mod connections;
 mod credentials;
 mod helpers;
 mod imports;
