@@ -5,7 +5,7 @@
 //!
 //! Counted in an SDK interceptor after each attempt is transmitted: retries count as the
 //! requests they are. Body bytes are the responses' `Content-Length` (a reader that stops
-//! early may receive less, never more).
+//! early may receive less, never more); HEAD answers carry none.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,7 +71,11 @@ impl RequestMeter {
         let counter = match operation {
             "GetObject" => &self.gets,
             "ListObjectsV2" => &self.lists,
-            "HeadObject" | "HeadBucket" => &self.heads,
+            // A HEAD answer's Content-Length is the object's, with no body sent.
+            "HeadObject" | "HeadBucket" => {
+                self.heads.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
             _ => &self.other,
         };
         counter.fetch_add(1, Ordering::Relaxed);
