@@ -44,7 +44,16 @@ impl TableStats {
             format: STATS_FORMAT,
             version,
             row_count: profile.row_count,
-            columns: profile.columns.clone(),
+            // Names as long as a header cell can be (a table another tool wrote) are cut, so
+            // statistics stay small whatever the file.
+            columns: profile
+                .columns
+                .iter()
+                .map(|column| Column {
+                    name: cut_name(&column.name),
+                    column_type: column.column_type,
+                })
+                .collect(),
             delimiter: crate::csv::dialect::delimiter_name(profile.delimiter),
             ragged_rows: profile.ragged_rows,
             invalid_utf8: profile.invalid_utf8,
@@ -66,6 +75,16 @@ impl TableStats {
     /// Whether these statistics describe `version` of the object.
     pub fn describes(&self, version: &ObjectVersion) -> bool {
         &self.version == version
+    }
+}
+
+/// The most characters of a column name kept (imports refuse longer ones).
+pub const MAX_COLUMN_NAME_CHARS: usize = 256;
+
+fn cut_name(name: &str) -> String {
+    match name.char_indices().nth(MAX_COLUMN_NAME_CHARS) {
+        Some((at, _)) => format!("{}…", &name[..at]),
+        None => name.to_owned(),
     }
 }
 
@@ -94,6 +113,7 @@ mod tests {
             records_too_long: 0,
             is_empty: false,
             row_marks: Default::default(),
+            unclosed_quote_line: None,
         };
         let stats = TableStats::from_profile(&profile, version("\"a\""), StatsSource::Scan);
         let parsed = TableStats::parse(&stats.to_json());
@@ -101,6 +121,15 @@ mod tests {
         assert!(stats.describes(&version("\"a\"")));
         assert!(!stats.describes(&version("\"b\"")));
         assert_eq!(stats.delimiter, ";");
+    }
+
+    #[test]
+    fn column_names_are_cut_so_statistics_stay_small() {
+        let long = "é".repeat(10_000);
+        let cut = cut_name(&long);
+        assert_eq!(cut.chars().count(), MAX_COLUMN_NAME_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(cut_name("id"), "id");
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub fn import_api_error(error: &ImportError) -> ApiError {
         | ImportError::DuplicateColumns { .. }
         | ImportError::RaggedRows { .. }
         | ImportError::RowsTooLong { .. }
+        | ImportError::UnclosedQuote { .. }
+        | ImportError::ColumnNameTooLong { .. }
         | ImportError::CutOff { .. } => ErrorCode::BadRequest,
     };
     tracing::info!(%error, ?code, "import refused");

@@ -121,6 +121,11 @@ impl Joiner {
 
     /// The whole file's profile once every chunk was joined and every piece added.
     pub fn finish(mut self, file_empty: bool) -> TableProfile {
+        let unclosed_quote_line = self.scanner.inside_quotes().then_some(if self.count_lines {
+            self.straddling_line
+        } else {
+            0
+        });
         if !self.straddling.is_empty() || self.straddling_too_long {
             self.parse_straddling();
         }
@@ -130,6 +135,7 @@ impl Joiner {
         profile.row_count = records.saturating_sub(1);
         profile.records_too_long = self.records_too_long;
         profile.row_marks = self.scanner.row_marks().clone();
+        profile.unclosed_quote_line = unclosed_quote_line;
         if !self.count_lines {
             profile.first_ragged_lines.clear();
         }

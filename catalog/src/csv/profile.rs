@@ -46,6 +46,9 @@ pub struct TableProfile {
     pub is_empty: bool,
     /// Where rows start, every few hundred KiB (the sparse row index).
     pub row_marks: RowMarks,
+    /// The file ends inside a quoted field: the line its last record starts on (0 when
+    /// lines were not counted).
+    pub unclosed_quote_line: Option<u64>,
 }
 
 /// Feeds bytes in, takes a [`TableProfile`] out.
@@ -251,6 +254,7 @@ impl RecordParser {
             records_too_long: 0,
             is_empty,
             row_marks: RowMarks::default(),
+            unclosed_quote_line: None,
         }
     }
 }

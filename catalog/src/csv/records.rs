@@ -64,6 +64,12 @@ impl RecordScanner {
         self.position += bytes;
     }
 
+    /// The input so far ends inside a quoted field: at the end of a file, a quote that was
+    /// never closed.
+    pub fn inside_quotes(&self) -> bool {
+        self.state == RecordState::Quoted
+    }
+
     /// The row marks taken so far (a sparse row index of the bytes scanned).
     pub fn row_marks(&self) -> &RowMarks {
         &self.marks

@@ -30,6 +30,7 @@ use crate::Catalog;
 use crate::csv::profile::{MAX_RECORD_BYTES, TableProfile};
 use crate::error::CatalogError;
 use crate::layout::{Layout, Scope};
+use crate::stats::MAX_COLUMN_NAME_CHARS;
 use crate::tables::TableWriter;
 use encoding::{SourceEncoding, Utf8Checker, windows_1252_to_utf8};
 
@@ -95,6 +96,18 @@ pub enum ImportError {
         if *.count == 1 { "1 row is".to_owned() } else { format!("{} rows are", .count) }
     )]
     RowsTooLong { count: u64, limit_mib: usize },
+    #[error(
+        "a quoted field that starts on line {line} is never closed, so the rest of the file would be one cell; check the quotes around that line and import again"
+    )]
+    UnclosedQuote { line: u64 },
+    #[error(
+        "column {column}'s name is {chars} characters long, more than the {limit} allowed; is line 1 a header, with its quotes balanced? Fix it and import again"
+    )]
+    ColumnNameTooLong {
+        column: usize,
+        chars: usize,
+        limit: usize,
+    },
     #[error(
         "the upload was cut off before the file was complete ({detail}); nothing was saved, try again"
     )]
@@ -288,8 +301,21 @@ fn ragged_message(count: u64, lines: &[u64]) -> String {
 
 /// Refuses what cannot be imported; returns warnings for what can.
 fn check_profile(profile: &TableProfile) -> Result<Vec<Warning>, ImportError> {
+    if let Some(line) = profile.unclosed_quote_line {
+        return Err(ImportError::UnclosedQuote { line });
+    }
     if profile.is_empty || profile.columns.is_empty() {
         return Err(ImportError::Empty);
+    }
+    for (index, column) in profile.columns.iter().enumerate() {
+        let chars = column.name.chars().count();
+        if chars > MAX_COLUMN_NAME_CHARS {
+            return Err(ImportError::ColumnNameTooLong {
+                column: index + 1,
+                chars,
+                limit: MAX_COLUMN_NAME_CHARS,
+            });
+        }
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (index, column) in profile.columns.iter().enumerate() {

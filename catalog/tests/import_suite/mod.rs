@@ -181,6 +181,16 @@ pub async fn bad_files_are_refused_and_leave_the_bucket_as_it_was(store: TestSto
             b"a,b\n1,2\n3\n4,5\n6,7,8\n".to_vec(),
             "2 rows have more or fewer fields than the header (lines 3, 5)",
         ),
+        (
+            "unclosed",
+            b"a,b\n1,2\n3,\"oops\n4,5\n".to_vec(),
+            "a quoted field that starts on line 3 is never closed",
+        ),
+        (
+            "longname",
+            format!("id,{}\n1,2\n", "x".repeat(300)).into_bytes(),
+            "column 2's name is 300 characters long, more than the 256 allowed",
+        ),
     ];
     for (name, bytes, expected) in cases {
         let error = import_bytes(&store, "shop", name, &bytes)
@@ -198,7 +208,8 @@ pub async fn bad_files_are_refused_and_leave_the_bucket_as_it_was(store: TestSto
         .await
         .unwrap_err();
     assert!(error.to_string().contains("line 2002"), "{error}");
-    // An unclosed quote makes the rest of the file one row, longer than any row may be.
+    // An unclosed quote makes the rest of the file one row, longer than any row may be:
+    // refused for the quote, with its line, in bounded memory.
     let mut unclosed = b"id,note\n1,\"never closed\n".to_vec();
     unclosed.resize(17 * 1024 * 1024, b'a');
     let error = store
@@ -212,7 +223,9 @@ pub async fn bad_files_are_refused_and_leave_the_bucket_as_it_was(store: TestSto
         .await
         .unwrap_err();
     assert!(
-        error.to_string().contains("1 row is longer than 16 MiB"),
+        error
+            .to_string()
+            .contains("a quoted field that starts on line 2 is never closed"),
         "{error}"
     );
     // Over the size limit.
