@@ -318,12 +318,23 @@ impl Store {
 
     /// Writes a small object in one request.
     pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) -> Result<()> {
-        self.client
+        // Bodies beyond a few hundred KiB (a large table's row index) get the deadlines of
+        // requests that carry data: sending them may take longer than a small request may.
+        let carries_data = body.len() > SMALL_BODY_BYTES;
+        let request = self
+            .client
             .put_object()
             .bucket(&self.bucket)
             .key(key)
             .content_type(content_type)
             .body(ByteStream::from(body))
+            .customize();
+        let request = if carries_data {
+            request.config_override(client::bulk_timeouts())
+        } else {
+            request
+        };
+        request
             .send()
             .await
             .map_err(|error| StorageError::from_sdk("PutObject", key, &error))?;
@@ -466,6 +477,9 @@ impl Store {
         done
     }
 }
+
+/// The largest body [`Store::put`] sends with the deadlines of a small request.
+const SMALL_BODY_BYTES: usize = 256 * 1024;
 
 /// A key as CopyObject's source wants it: URL-encoded, slashes kept.
 fn encode_key(key: &str) -> String {
