@@ -1,13 +1,8 @@
 //! The table's calls over HTTP: `GET /api/table_rows` (its JSON, its errors, its access
 //! rules, and the answer while an index is built) and `GET /api/download` (headers, byte
-//! ranges, and a 200 MB table streamed byte for byte in bounded memory).
+//! ranges; a 200 MB download in bounded memory is in `tests/memory.rs`).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use futures::StreamExt;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::helpers::{TestApp, import_ok};
 
@@ -179,94 +174,5 @@ async fn downloads_are_attachments_with_length_etag_and_byte_ranges() {
         .await
         .unwrap();
     assert_eq!(beyond.status(), 416);
-    app.server.stop().await.unwrap();
-}
-
-/// This process's resident memory, in bytes.
-fn resident_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|value| {
-            value
-                .trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map_or(0, |kib| kib * 1024)
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_200_mb_download_is_byte_identical_and_memory_stays_flat() {
-    const TOTAL: usize = 200 * 1024 * 1024;
-    let app = TestApp::spawn().await;
-    // Written in 1 MiB pieces and hashed on the way: the test never holds the table.
-    let store = app.server.catalog.store().clone();
-    let mut writer = store.writer("default/sales/huge.csv", "text/csv");
-    let mut expected = Sha256::new();
-    let mut row = 0u64;
-    let mut written = 0;
-    while written < TOTAL {
-        let mut piece = String::with_capacity(1024 * 1024 + 64);
-        while piece.len() < 1024 * 1024 {
-            piece.push_str(&format!("{row},some text for row {row}\n"));
-            row += 1;
-        }
-        expected.update(piece.as_bytes());
-        written += piece.len();
-        writer.write(piece.as_bytes()).await.unwrap();
-    }
-    writer.finish().await.unwrap();
-    app.server.catalog.invalidate_database(
-        &catalog::Scope::Default,
-        &shared::DatabaseName::parse("sales").unwrap(),
-    );
-
-    let before = resident_bytes();
-    let peak = Arc::new(AtomicU64::new(before));
-    let sampler = {
-        let peak = Arc::clone(&peak);
-        tokio::spawn(async move {
-            loop {
-                peak.fetch_max(resident_bytes(), Ordering::Relaxed);
-                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            }
-        })
-    };
-    let response = app.get("/api/download?database=sales&table=huge").await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        response.headers()["content-length"],
-        written.to_string().as_str()
-    );
-    let mut received = Sha256::new();
-    let mut bytes = 0;
-    let mut body = response.bytes_stream();
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.unwrap();
-        bytes += chunk.len();
-        received.update(&chunk);
-    }
-    sampler.abort();
-    assert_eq!(bytes, written);
-    assert_eq!(
-        hex::encode(received.finalize()),
-        hex::encode(expected.finalize())
-    );
-    let grown = peak.load(Ordering::Relaxed).saturating_sub(before);
-    eprintln!(
-        "downloaded {} MiB; resident memory grew by {} MiB",
-        bytes >> 20,
-        grown >> 20
-    );
-    // Server and client are this one process: both stay well under 50 MB more.
-    assert!(
-        grown < 50 * 1024 * 1024,
-        "memory grew by {} MiB",
-        grown >> 20
-    );
     app.server.stop().await.unwrap();
 }
