@@ -1,8 +1,8 @@
 //! Reusable pieces of the interface.
 
 pub mod account_fields;
-pub mod column_header;
 pub mod confirm_button;
+pub mod data_table;
 pub mod database_card;
 pub mod delete_button;
 pub mod error_panel;

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use shared::TableRows;
 
-use crate::components::column_header::ColumnHeader;
-use crate::format::{display_cell, thousands};
+use crate::components::data_table::{ColumnHeader, DataRow};
+use crate::format::thousands;
 
 #[component]
 pub fn RowGrid(page: TableRows) -> impl IntoView {
@@ -22,14 +22,9 @@ pub fn RowGrid(page: TableRows) -> impl IntoView {
                 </thead>
                 <tbody>
                     {page.rows.iter().enumerate().map(|(index, row)| {
-                        let is_ragged = page.ragged_rows.contains(&index);
+                        let ragged = page.ragged_rows.contains(&index);
                         let number = thousands(first_row + index as u64);
-                        view! {
-                            <tr class:data-table__ragged=is_ragged title=is_ragged.then_some("This row has more or fewer fields than the header")>
-                                <th scope="row" class="data-table__row-number">{number}</th>
-                                {row.iter().map(|cell| view! { <td>{display_cell(cell)}</td> }).collect_view()}
-                            </tr>
-                        }
+                        view! { <DataRow cells=row.clone() ragged number /> }
                     }).collect_view()}
                 </tbody>
             </table>

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::{DatabaseName, TablePreview, routes};
 
-use crate::components::column_header::ColumnHeader;
+use crate::components::data_table::{ColumnHeader, DataRow};
 use crate::components::delete_button::{DeleteButton, DeleteTarget};
-use crate::format::{bytes, count_label, display_cell, row_count};
+use crate::format::{bytes, count_label, row_count};
 
 #[component]
 pub fn TablePreviewView(
@@ -81,12 +81,8 @@ pub fn TablePreviewView(
                         </thead>
                         <tbody>
                             {table.sample_rows.iter().enumerate().map(|(index, row)| {
-                                let is_ragged = ragged.contains(&index);
-                                view! {
-                                    <tr class:data-table__ragged=is_ragged title=is_ragged.then_some("This row has more or fewer fields than the header")>
-                                        {row.iter().map(|cell| view! { <td>{display_cell(cell)}</td> }).collect_view()}
-                                    </tr>
-                                }
+                                let ragged = ragged.contains(&index);
+                                view! { <DataRow cells=row.clone() ragged /> }
                             }).collect_view()}
                         </tbody>
                     </table>
