@@ -207,11 +207,27 @@ impl Catalog {
     }
 
     /// The table's statistics, if they describe this version of it.
-    async fn read_stats(&self, stats_key: &str, version: &ObjectVersion) -> Option<TableStats> {
-        match self.store().get_small(stats_key).await {
-            Ok(bytes) => TableStats::parse(&bytes).filter(|stats| stats.describes(version)),
+    pub(crate) async fn read_stats(
+        &self,
+        stats_key: &str,
+        version: &ObjectVersion,
+    ) -> Option<TableStats> {
+        self.read_sidecar(stats_key, TableStats::parse)
+            .await
+            .filter(|stats| stats.describes(version))
+    }
+
+    /// A statistics or index object, parsed; `None` (logged) when it cannot be read: the
+    /// caller goes without it (estimates, or reads from the table's start).
+    pub(crate) async fn read_sidecar<T>(
+        &self,
+        key: &str,
+        parse: impl Fn(&[u8]) -> Option<T>,
+    ) -> Option<T> {
+        match self.store().get_small(key).await {
+            Ok(bytes) => parse(&bytes),
             Err(error) => {
-                tracing::warn!(%error, "cannot read table statistics; estimating instead");
+                tracing::warn!(%error, key, "cannot read a table's statistics or index; going without");
                 None
             }
         }

@@ -136,9 +136,7 @@ impl Catalog {
             Some(index) => Some(index.stats.clone()),
             None if listed.stats => {
                 let key = layout.stats_key(scope, database, table);
-                self.read_sidecar(&key, TableStats::parse)
-                    .await
-                    .filter(|stats| stats.describes(&object.version))
+                self.read_stats(&key, &object.version).await
             }
             None => None,
         };
@@ -148,17 +146,6 @@ impl Catalog {
             index,
         };
         Ok(self.caches().store_facts(&object.key, facts))
-    }
-
-    /// A statistics or index object, parsed; `None` (logged) when it cannot be read.
-    async fn read_sidecar<T>(&self, key: &str, parse: impl Fn(&[u8]) -> Option<T>) -> Option<T> {
-        match self.store().get_small(key).await {
-            Ok(bytes) => parse(&bytes),
-            Err(error) => {
-                tracing::warn!(%error, key, "cannot read a table's statistics or index; going without");
-                None
-            }
-        }
     }
 
     async fn rows_by_index(
