@@ -73,3 +73,53 @@ impl RowPages {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(database: &str, offset: u64) -> PageKey {
+        PageKey {
+            database: database.to_owned(),
+            table: "t".to_owned(),
+            offset,
+            limit: 100,
+        }
+    }
+
+    fn page(database: &str) -> TableRows {
+        TableRows {
+            database: shared::DatabaseName::parse(database).unwrap_or_else(|_| unreachable!()),
+            table: shared::TableName::parse("t").unwrap_or_else(|_| unreachable!()),
+            columns: Vec::new(),
+            offset: 0,
+            rows: Vec::new(),
+            row_count: 0,
+            row_count_exact: true,
+            ragged_rows: Vec::new(),
+            size_bytes: 0,
+            is_default: false,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn at_most_the_recent_pages_are_kept_and_a_write_drops_its_database() {
+        let owner = Owner::new();
+        owner.set();
+        let pages = RowPages(StoredValue::new(VecDeque::new()));
+        for offset in 0..(RECENT_PAGES as u64 + 10) {
+            pages.put(key("a", offset), page("a"));
+        }
+        assert_eq!(pages.len(), RECENT_PAGES);
+        assert!(
+            pages.get(&key("a", 0)).is_none(),
+            "the oldest pages went first"
+        );
+        assert!(pages.get(&key("a", 10)).is_some());
+        pages.put(key("b", 0), page("b"));
+        pages.forget_database("a");
+        assert_eq!(pages.len(), 1);
+        assert!(pages.get(&key("b", 0)).is_some());
+    }
+}

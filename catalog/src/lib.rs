@@ -59,6 +59,7 @@ pub use error::{CatalogError, Result};
 pub use layout::{Layout, Scope};
 pub use listing::DatabaseList;
 pub use preview::PreviewSettings;
+pub use rows::{FROM_START_BYTES, MAX_PAGE_READ_BYTES};
 pub use seed::DemoSeed;
 
 /// Whether to write the demo databases when they are missing.

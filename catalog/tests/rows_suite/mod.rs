@@ -302,7 +302,41 @@ pub async fn a_foreign_table_gets_its_index_from_the_scan_and_loses_it_when_chan
     assert_eq!(page.rows[9][0], "900009");
 }
 
+/// A row of 34 MiB between short ones: a page that would reach past it reads at most
+/// `MAX_PAGE_READ_BYTES` and ends with the rows that were complete, saying why.
+pub async fn a_page_reads_at_most_its_byte_bound_past_a_huge_row(store: TestStore) {
+    let mut csv = b"id,blob\n".to_vec();
+    for id in 0..5 {
+        csv.extend_from_slice(format!("{id},x\n").as_bytes());
+    }
+    csv.extend_from_slice(b"5,");
+    csv.resize(csv.len() + 34 * 1024 * 1024, b'y');
+    csv.extend_from_slice(b"\n6,x\n7,x\n");
+    store.put_raw("users/alice/big/huge.csv", &csv).await;
+    let (alice, big, huge) = (user(), db(), table("huge"));
+    let _ = store.catalog.table_rows(&alice, &big, &huge, 0, 1).await;
+    scans_done(&store).await;
+
+    let before = store.store().requests();
+    let page = store
+        .catalog
+        .table_rows(&alice, &big, &huge, 3, 10)
+        .await
+        .unwrap();
+    let read = store.store().requests().since(before);
+    assert_eq!(page.rows, [["3", "x"], ["4", "x"]]);
+    assert!(page.row_count_exact);
+    assert!(
+        page.warnings.iter().any(|w| w.kind.code() == "long_rows"),
+        "{:?}",
+        page.warnings
+    );
+    let bound = catalog::MAX_PAGE_READ_BYTES + 1024 * 1024;
+    assert!(read.body_bytes <= bound, "{read:?}");
+}
+
 storage::on_both_servers!(catalog::testing::fresh =>
+    a_page_reads_at_most_its_byte_bound_past_a_huge_row,
     a_deep_page_costs_two_gets_and_under_a_mebibyte_then_nothing,
     pages_hold_exactly_the_rows_the_csv_crate_reads_there,
     a_small_table_is_paged_from_its_start,
