@@ -23,6 +23,10 @@ pub enum StorageFailure {
     PreconditionFailed,
     /// A ranged read asked for bytes the object does not have (HTTP 416).
     RangeNotSatisfiable,
+    /// The multipart upload is gone (completed, or aborted by a sweep).
+    NoSuchUpload,
+    /// The store does not implement the operation (HTTP 501).
+    NotImplemented,
     /// Anything else the store answered with.
     Other,
 }
@@ -158,6 +162,8 @@ fn classify<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> Stora
             match service.err().code() {
                 Some("NoSuchBucket") => return StorageFailure::NoSuchBucket,
                 Some("NoSuchKey") => return StorageFailure::NoSuchKey,
+                Some("NoSuchUpload") => return StorageFailure::NoSuchUpload,
+                Some("NotImplemented") => return StorageFailure::NotImplemented,
                 Some("InvalidRange") => return StorageFailure::RangeNotSatisfiable,
                 Some("PreconditionFailed" | "ConditionalRequestConflict") => {
                     return StorageFailure::PreconditionFailed;
@@ -176,6 +182,7 @@ fn classify<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> Stora
                 404 => StorageFailure::NoSuchKey,
                 409 | 412 => StorageFailure::PreconditionFailed,
                 416 => StorageFailure::RangeNotSatisfiable,
+                501 => StorageFailure::NotImplemented,
                 _ => StorageFailure::Other,
             }
         }

@@ -15,7 +15,9 @@
 //! - `store`: the primitives ([`Store`]: list, get, ranged streamed reads, put, conditional
 //!   put, delete), and `object`: listed objects, their versions, streamed bodies.
 //! - `ranged`: an `AsyncRead` over growing ranged GETs ([`RangedReader`]), for heads.
-//! - `upload`: streamed multipart writes that abort when not finished ([`ObjectWriter`]).
+//! - `upload`: streamed multipart writes that abort when not finished ([`ObjectWriter`]),
+//!   and [`journal`]: the record of running uploads that sweeps use to abort the uploads
+//!   of a process that died ([`Store::sweep_abandoned_uploads`]).
 //! - `error`: [`StorageError`], the one place an aws-sdk error becomes ours.
 //! - [`testing`] (feature `testing`): real S3 servers for tests (embedded, moto), and the
 //!   [`on_both_servers!`] macro that runs a suite on both.
@@ -25,6 +27,7 @@ mod embedded;
 mod error;
 #[cfg(feature = "testing")]
 pub mod fault_proxy;
+pub mod journal;
 mod meter;
 mod object;
 mod open;
@@ -44,4 +47,4 @@ pub use open::{OpenedStorage, open};
 pub use ranged::{RangeProgress, RangedReader};
 pub use setting::StorageSetting;
 pub use store::Store;
-pub use upload::ObjectWriter;
+pub use upload::{ObjectWriter, PART_SIZE};

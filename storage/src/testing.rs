@@ -62,8 +62,8 @@ impl TestS3 {
         }
     }
 
-    /// Multipart uploads started and neither completed nor aborted. moto lists them; the
-    /// embedded server (which cannot list them) keeps one file per upload in its folder.
+    /// Multipart uploads started and neither completed nor aborted: moto's listing, and on
+    /// the embedded server its upload files (as a check independent of its listing).
     pub async fn incomplete_uploads(&self) -> usize {
         match &self.server {
             ServerGuard::Embedded { server, .. } => {
@@ -140,8 +140,8 @@ impl TestS3 {
     }
 }
 
-/// Multipart uploads the embedded server holds unfinished in `data_dir` (it cannot list
-/// them over S3; it keeps one `.upload…` file per upload in its folder).
+/// Multipart uploads the embedded server holds unfinished in `data_dir`: the `.upload…`
+/// files s3s-fs keeps per upload and per part, read from the folder itself.
 pub fn embedded_incomplete_uploads(data_dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(data_dir)
         .map(|entries| {

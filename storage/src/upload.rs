@@ -8,9 +8,12 @@
 //!
 //! A writer dropped before [`ObjectWriter::finish`] (an error, a client that went away)
 //! lets its part uploads end and then aborts the multipart upload, so no incomplete upload
-//! is left behind.
+//! is left behind. A process killed mid-upload cannot abort: every multipart upload is
+//! therefore recorded in the upload journal ([`crate::journal`]) from its start to its end,
+//! so a later sweep finds and aborts it.
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
@@ -19,6 +22,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::client::bulk_timeouts;
 use crate::error::{Result, StorageError, StorageFailure};
+use crate::journal::{self, JournalEntry};
 
 /// Size of each uploaded part (S3's minimum is 5 MiB for all parts but the last).
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
@@ -29,6 +33,9 @@ struct MultipartState {
     upload_id: String,
     parts: Vec<CompletedPart>,
     in_flight: VecDeque<JoinHandle<Result<CompletedPart>>>,
+    /// The upload's journal entry, and when it was last written.
+    entry: JournalEntry,
+    touched: Instant,
 }
 
 /// Where and how an object is written; cheap to clone into part-upload tasks.
@@ -37,6 +44,8 @@ struct Target {
     client: aws_sdk_s3::Client,
     bucket: String,
     key: String,
+    /// The store's key prefix, under which the upload journal lives.
+    prefix: String,
     unsigned_payloads: bool,
     /// Where aborts of unfinished uploads run, so a shutdown can wait for them.
     aborts: TaskTracker,
@@ -54,6 +63,7 @@ impl ObjectWriter {
     pub(crate) fn new(
         client: aws_sdk_s3::Client,
         bucket: &str,
+        prefix: &str,
         key: &str,
         content_type: &str,
         unsigned_payloads: bool,
@@ -64,6 +74,7 @@ impl ObjectWriter {
                 client,
                 bucket: bucket.to_owned(),
                 key: key.to_owned(),
+                prefix: prefix.to_owned(),
                 unsigned_payloads,
                 aborts,
             },
@@ -91,7 +102,25 @@ impl ObjectWriter {
                 self.send_part().await?;
             }
         }
+        self.touch_journal().await;
         Ok(())
+    }
+
+    /// Refreshes the journal entry when [`journal::TOUCH_EVERY`] has passed, so a sweep
+    /// knows the upload is alive. A failed refresh is logged, not fatal: the next write
+    /// tries again, long before the entry could go stale.
+    async fn touch_journal(&mut self) {
+        let Some(state) = self.multipart.as_mut() else {
+            return;
+        };
+        if state.touched.elapsed() < journal::TOUCH_EVERY {
+            return;
+        }
+        state.touched = Instant::now();
+        state.entry.touched_at = journal::unix_now();
+        if let Err(error) = self.target.write_entry(&state.entry).await {
+            tracing::warn!(key = %self.target.key, %error, "could not refresh the upload journal");
+        }
     }
 
     /// Completes the object and returns its ETag.
@@ -124,8 +153,10 @@ impl ObjectWriter {
             .map_err(|error| {
                 StorageError::from_sdk("CompleteMultipartUpload", &target.key, &error)
             })?;
-        // Completed: nothing for Drop to abort.
+        // Completed: nothing for Drop to abort, nothing for a sweep to find.
+        let upload_id = state.upload_id.clone();
         self.multipart = None;
+        target.remove_entry(&upload_id).await;
         Ok(output.e_tag().unwrap_or_default().to_owned())
     }
 
@@ -167,10 +198,20 @@ impl ObjectWriter {
                     .map_err(|error| {
                         StorageError::from_sdk("CreateMultipartUpload", &target.key, &error)
                     })?;
+                let upload_id = created.upload_id().unwrap_or_default().to_owned();
+                let entry = JournalEntry::new(&target.key, &upload_id);
+                // Journaled before any part is sent; an upload that cannot be journaled
+                // is not used (a crash would leave it where nothing finds it).
+                if let Err(error) = target.write_entry(&entry).await {
+                    target.abort(&upload_id).await;
+                    return Err(error);
+                }
                 MultipartState {
-                    upload_id: created.upload_id().unwrap_or_default().to_owned(),
+                    upload_id,
                     parts: Vec::new(),
                     in_flight: VecDeque::new(),
+                    entry,
+                    touched: Instant::now(),
                 }
             }
         };
@@ -198,6 +239,78 @@ impl ObjectWriter {
             }
         }
         Ok(())
+    }
+}
+
+impl Target {
+    /// Writes (or refreshes) the journal entry of an upload.
+    async fn write_entry(&self, entry: &JournalEntry) -> Result<()> {
+        let key = journal::entry_key(&self.prefix, &entry.upload_id);
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&key)
+            .content_type("application/json")
+            .body(ByteStream::from(entry.to_json()))
+            .send()
+            .await
+            .map_err(|error| StorageError::from_sdk("PutObject", &key, &error))?;
+        Ok(())
+    }
+
+    /// Removes the journal entry of an upload that ended. A failure is logged: the entry
+    /// left names an upload that no longer exists, which a sweep then removes.
+    async fn remove_entry(&self, upload_id: &str) {
+        let key = journal::entry_key(&self.prefix, upload_id);
+        let result = self
+            .client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(&key)
+            .send()
+            .await;
+        if let Err(error) = result {
+            let error = StorageError::from_sdk("DeleteObject", &key, &error);
+            tracing::warn!(%error, "could not remove an upload's journal entry");
+        }
+    }
+
+    /// Aborts the upload and, once it is gone, removes its journal entry (kept when the
+    /// abort failed, so a sweep tries again).
+    async fn abort(&self, upload_id: &str) {
+        if abort_upload(&self.client, &self.bucket, &self.key, upload_id).await {
+            self.remove_entry(upload_id).await;
+        }
+    }
+}
+
+/// Aborts one multipart upload; whether it is gone (aborted now, or already gone).
+pub(crate) async fn abort_upload(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    upload_id: &str,
+) -> bool {
+    let result = client
+        .abort_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(upload_id)
+        .send()
+        .await;
+    match result {
+        Ok(_) => {
+            tracing::info!(%key, "aborted an unfinished multipart upload");
+            true
+        }
+        Err(error) => {
+            let error = StorageError::from_sdk("AbortMultipartUpload", key, &error);
+            if error.failure() == Some(StorageFailure::NoSuchUpload) {
+                return true;
+            }
+            tracing::warn!(%key, %error, "could not abort a multipart upload");
+            false
+        }
     }
 }
 
@@ -249,31 +362,17 @@ impl Drop for ObjectWriter {
             return;
         };
         let target = self.target.clone();
-        self.target.aborts.spawn_on(async move {
-            // Parts still uploading must end before the abort: a store finishes writing a
-            // part it has received even when its client gives up, so a part cancelled here
-            // could still land after the abort and be left behind.
-            for part in state.in_flight {
-                let _ = part.await;
-            }
-            let result = target
-                .client
-                .abort_multipart_upload()
-                .bucket(&target.bucket)
-                .key(&target.key)
-                .upload_id(&state.upload_id)
-                .send()
-                .await;
-            match result {
-                Ok(_) => {
-                    tracing::info!(key = %target.key, "aborted an unfinished multipart upload")
+        self.target.aborts.spawn_on(
+            async move {
+                // Parts still uploading must end before the abort: a store finishes writing a
+                // part it has received even when its client gives up, so a part cancelled here
+                // could still land after the abort and be left behind.
+                for part in state.in_flight {
+                    let _ = part.await;
                 }
-                Err(error) => tracing::warn!(
-                    key = %target.key,
-                    error = %StorageError::from_sdk("AbortMultipartUpload", &target.key, &error),
-                    "could not abort a multipart upload"
-                ),
-            }
-        }, &runtime);
+                target.abort(&state.upload_id).await;
+            },
+            &runtime,
+        );
     }
 }

@@ -121,6 +121,16 @@ pub fn storage_api_error(error: &StorageError) -> ApiError {
             ErrorCode::RangeNotSatisfiable,
             "The byte range asked for is not in the table: ask for a range within its size.",
         ),
+        StorageFailure::NoSuchUpload => ApiError::new(
+            ErrorCode::StorageUnavailable,
+            "The upload to the storage was cancelled before it finished (nothing of it was \
+             kept). Send the file again.",
+        ),
+        StorageFailure::NotImplemented => ApiError::new(
+            ErrorCode::StorageUnavailable,
+            "The storage does not implement a request the server needs. Ask the \
+             administrator to check which S3 service DBM_STORAGE points at.",
+        ),
         StorageFailure::Other => ApiError::new(
             ErrorCode::StorageUnavailable,
             "The storage could not complete the request. Try again in a moment.",

@@ -245,6 +245,14 @@ pub async fn bad_files_are_refused_and_leave_the_bucket_as_it_was(store: TestSto
         .unwrap_err();
     assert!(matches!(error, ImportError::Empty), "{error}");
 
+    // The aborts of dropped uploads run in the background, and remove their journal entries.
+    assert!(
+        store
+            .catalog
+            .store()
+            .wait_for_aborts(Duration::from_secs(20))
+            .await
+    );
     assert_eq!(store.all_keys().await, keys, "nothing may be left behind");
     no_incomplete_uploads(&store).await;
 }

@@ -4,13 +4,23 @@
 //! - GetObject's body, read in large blocks ([`super::body`]); s3s-fs still answers
 //!   everything else about the GET (status, ETag, range, headers).
 //!
-//! Operations s3s-fs does not implement stay unimplemented.
+//! - AbortMultipartUpload, which s3s-fs allows only with the access key that started the
+//!   upload: the embedded server makes new keys at each start, so an upload left by a
+//!   killed process could never be aborted. Every caller that gets past the signature
+//!   check holds this process's keys, so the upload is handed to the caller first.
+//!
+//! - ListMultipartUploads, which s3s-fs does not implement, answered from the metadata file
+//!   s3s-fs keeps per upload (its name holds the bucket, key and upload id), so a sweep can
+//!   find an upload its process never recorded.
+//!
+//! Other operations s3s-fs does not implement stay unimplemented.
 
 use std::path::PathBuf;
 
 use s3s::dto::{
-    CommonPrefix, GetObjectInput, GetObjectOutput, ListObjectsV2Input, ListObjectsV2Output, Object,
-    StreamingBlob, Timestamp,
+    AbortMultipartUploadInput, AbortMultipartUploadOutput, CommonPrefix, GetObjectInput,
+    GetObjectOutput, ListMultipartUploadsInput, ListMultipartUploadsOutput, ListObjectsV2Input,
+    ListObjectsV2Output, MultipartUpload, Object, StreamingBlob, Timestamp,
 };
 use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
 use s3s_fs::FileSystem;
@@ -68,12 +78,26 @@ macro_rules! forward_to_s3s_fs {
             ) -> S3Result<S3Response<GetObjectOutput>> {
                 self.get_in_large_blocks(request).await
             }
+
+            async fn list_multipart_uploads(
+                &self,
+                request: S3Request<ListMultipartUploadsInput>,
+            ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+                self.list_uploads(request).await
+            }
+
+            async fn abort_multipart_upload(
+                &self,
+                request: S3Request<AbortMultipartUploadInput>,
+            ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+                self.hand_upload_to_caller(&request).await?;
+                self.filesystem.abort_multipart_upload(request).await
+            }
         }
     };
 }
 
 forward_to_s3s_fs! {
-    abort_multipart_upload: AbortMultipartUploadInput => AbortMultipartUploadOutput;
     complete_multipart_upload: CompleteMultipartUploadInput => CompleteMultipartUploadOutput;
     copy_object: CopyObjectInput => CopyObjectOutput;
     create_bucket: CreateBucketInput => CreateBucketOutput;
@@ -93,6 +117,77 @@ forward_to_s3s_fs! {
 }
 
 impl EmbeddedService {
+    /// Records the caller's access key as the owner of the upload about to be aborted
+    /// (s3s-fs keeps the starter's key in `.upload-{id}.json` at its root). An unknown or
+    /// malformed id is left for s3s-fs to refuse.
+    async fn hand_upload_to_caller(
+        &self,
+        request: &S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<()> {
+        let upload_id = &request.input.upload_id;
+        if !is_upload_id(upload_id) {
+            return Ok(());
+        }
+        let info = self.root.join(format!(".upload-{upload_id}.json"));
+        if !info.is_file() {
+            return Ok(());
+        }
+        let owner = request.credentials.as_ref().map(|c| c.access_key.as_str());
+        let content = serde_json::to_vec(&owner)
+            .map_err(|error| s3_error!(InternalError, "cannot encode the owner: {error}"))?;
+        tokio::fs::write(&info, content)
+            .await
+            .map_err(|error| s3_error!(InternalError, "cannot hand over the upload: {error}"))
+    }
+
+    /// The uploads under way in a bucket, from s3s-fs's per-upload metadata files
+    /// (`.bucket-{b64}.object-{b64}.upload-{uuid}.metadata.json` at its root), in key order,
+    /// 1,000 at most per page.
+    async fn list_uploads(
+        &self,
+        request: S3Request<ListMultipartUploadsInput>,
+    ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+        const PAGE: usize = 1000;
+        let input = request.input;
+        let root = self.root.clone();
+        let mut uploads = tokio::task::spawn_blocking(move || uploads_under(&root))
+            .await
+            .map_err(|error| s3_error!(InternalError, "the listing task failed: {error}"))?
+            .map_err(|error| s3_error!(InternalError, "cannot list uploads: {error}"))?;
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let after = (
+            input.key_marker.clone().unwrap_or_default(),
+            input.upload_id_marker.clone().unwrap_or_default(),
+        );
+        uploads.retain(|upload| {
+            upload.bucket == input.bucket
+                && upload.key.starts_with(&prefix)
+                && (upload.key.clone(), upload.upload_id.clone()) > after
+        });
+        uploads.sort_by(|a, b| (&a.key, &a.upload_id).cmp(&(&b.key, &b.upload_id)));
+        let truncated = uploads.len() > PAGE;
+        uploads.truncate(PAGE);
+        let last = uploads.last().map(|u| (u.key.clone(), u.upload_id.clone()));
+        let listed: Vec<MultipartUpload> = uploads
+            .into_iter()
+            .map(|upload| MultipartUpload {
+                key: Some(upload.key),
+                upload_id: Some(upload.upload_id),
+                initiated: Some(Timestamp::from(upload.initiated)),
+                ..Default::default()
+            })
+            .collect();
+        Ok(S3Response::new(ListMultipartUploadsOutput {
+            bucket: Some(input.bucket),
+            prefix: input.prefix,
+            is_truncated: Some(truncated),
+            next_key_marker: last.clone().filter(|_| truncated).map(|(key, _)| key),
+            next_upload_id_marker: last.filter(|_| truncated).map(|(_, id)| id),
+            uploads: (!listed.is_empty()).then_some(listed),
+            ..Default::default()
+        }))
+    }
+
     /// s3s-fs answers the GET (and every error); only its body is replaced by one read in
     /// large blocks. The file is opened first: if the object is replaced in between, the
     /// body is the older version and the ETag the newer one, which a reader checking the
@@ -215,6 +310,59 @@ impl EmbeddedService {
     }
 }
 
+/// One upload under way, as s3s-fs's files tell it.
+struct UploadFile {
+    bucket: String,
+    key: String,
+    upload_id: String,
+    initiated: std::time::SystemTime,
+}
+
+/// Every upload under way in s3s-fs's `root`.
+fn uploads_under(root: &std::path::Path) -> std::io::Result<Vec<UploadFile>> {
+    let mut uploads = Vec::new();
+    for entry in std::fs::read_dir(root)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(upload) = name.to_str().and_then(parse_upload_file_name) else {
+            continue;
+        };
+        let (bucket, key, upload_id) = upload;
+        let initiated = entry.metadata()?.modified()?;
+        uploads.push(UploadFile {
+            bucket,
+            key,
+            upload_id,
+            initiated,
+        });
+    }
+    Ok(uploads)
+}
+
+/// Bucket, key and upload id from `.bucket-{b64}.object-{b64}.upload-{uuid}.metadata.json`.
+fn parse_upload_file_name(name: &str) -> Option<(String, String, String)> {
+    use base64::Engine as _;
+    let decode = |text: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+    };
+    let rest = name
+        .strip_prefix(".bucket-")?
+        .strip_suffix(".metadata.json")?;
+    let (bucket, rest) = rest.split_once(".object-")?;
+    let (key, upload_id) = rest.split_once(".upload-")?;
+    is_upload_id(upload_id).then_some(())?;
+    Some((decode(bucket)?, decode(key)?, upload_id.to_owned()))
+}
+
+/// An upload id as s3s-fs makes them (a UUID: hex digits and dashes), so it is safe in a
+/// file name.
+fn is_upload_id(id: &str) -> bool {
+    id.len() == 36 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
 /// A key that names a file under the bucket folder and nothing else.
 fn plain_key(key: &str) -> Option<&str> {
     let plain = !key.is_empty()
@@ -239,6 +387,21 @@ fn range_start(content_range: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upload_metadata_file_names_give_bucket_key_and_id() {
+        let id = "0f0e0d0c-0b0a-0908-0706-050403020100";
+        let name = format!(".bucket-ZGJt.object-dGVhbS9hLmNzdg.upload-{id}.metadata.json");
+        assert_eq!(
+            parse_upload_file_name(&name),
+            Some(("dbm".to_owned(), "team/a.csv".to_owned(), id.to_owned()))
+        );
+        assert_eq!(
+            parse_upload_file_name(".bucket-ZGJt.object-dGVhbS9hLmNzdg.metadata.json"),
+            None
+        );
+        assert_eq!(parse_upload_file_name(&format!(".upload-{id}.json")), None);
+    }
 
     #[test]
     fn only_plain_keys_name_a_file() {
