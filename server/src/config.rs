@@ -69,6 +69,18 @@ pub struct Config {
     #[arg(long, env = "DBM_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
 
+    /// A multipart upload whose process stopped refreshing it (killed, crashed) for this
+    /// many seconds is aborted by the next sweep (at start-up, then every half of this).
+    /// Running uploads refresh every 60 s while data flows. With embedded storage every
+    /// recorded upload is aborted at start-up: nothing else can be writing to it.
+    #[arg(long, env = "DBM_UPLOAD_STALE_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub upload_stale_secs: u64,
+
+    /// An import whose client sends nothing for this many seconds is stopped (its upload
+    /// aborted, nothing kept).
+    #[arg(long, env = "DBM_BODY_IDLE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub body_idle_secs: u64,
+
     /// Folder with the built site (wasm, JS, CSS, assets); cargo-leptos sets this.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

@@ -5,13 +5,18 @@
 //! Fields, in order: `database`; optionally `replace=true`; then for each file an optional
 //! `table` (its name; otherwise the file name, sanitised) followed by the `file` part.
 
+use std::pin::Pin;
+use std::time::Duration;
+
 use auth::Identity;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use bytes::Bytes;
 use catalog::Catalog;
 use catalog::import::TableImport;
+use futures::{Stream, StreamExt as _};
 use shared::names::sanitize_table_name;
 use shared::routes::import_fields;
 use shared::{ApiError, DatabaseName, ErrorCode, ImportReport, ImportedFile, TableName, UserName};
@@ -24,6 +29,8 @@ use crate::routes::Stopping;
 pub struct ImportLimits {
     /// The most bytes one import request may send (`DBM_MAX_UPLOAD_MB`).
     pub max_request_bytes: u64,
+    /// The longest the client may send nothing while a file arrives (`DBM_BODY_IDLE_SECS`).
+    pub body_idle: Duration,
 }
 
 pub async fn import_tables(
@@ -98,18 +105,26 @@ async fn read_fields(
     let mut next_table: Option<String> = None;
     let mut files = Vec::new();
     let mut budget = limits.max_request_bytes;
-    while let Some(field) = multipart.next_field().await.map_err(cut_off)? {
+    let idle = limits.body_idle;
+    loop {
+        let field = match tokio::time::timeout(idle, multipart.next_field()).await {
+            Ok(field) => field.map_err(cut_off)?,
+            // A client that stalls after a file: report what happened to the files sent.
+            Err(_) if !files.is_empty() => break,
+            Err(_) => return Err(stalled(idle)),
+        };
+        let Some(field) = field else { break };
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             import_fields::DATABASE => {
-                let text = field.text().await.map_err(cut_off)?;
+                let text = text_within(idle, field).await?;
                 database = Some(DatabaseName::parse(text.trim()).map_err(ApiError::from)?);
             }
             import_fields::REPLACE => {
-                let text = field.text().await.map_err(cut_off)?;
+                let text = text_within(idle, field).await?;
                 replace = matches!(text.trim(), "true" | "1" | "on" | "yes");
             }
-            import_fields::TABLE => next_table = Some(field.text().await.map_err(cut_off)?),
+            import_fields::TABLE => next_table = Some(text_within(idle, field).await?),
             import_fields::FILE => {
                 let database = database.clone().ok_or_else(|| {
                     ApiError::new(
@@ -128,7 +143,12 @@ async fn read_fields(
                             max_bytes: budget,
                         };
                         catalog
-                            .import_table(user, &database, import, Box::pin(field))
+                            .import_table(
+                                user,
+                                &database,
+                                import,
+                                with_idle_deadline(field, limits.body_idle),
+                            )
                             .await
                             .map_err(|error| app::server::import_api_error(&error))
                     }
@@ -189,6 +209,59 @@ fn table_name(given: Option<String>, file: &str) -> Result<TableName, ApiError> 
             )
         }),
     }
+}
+
+/// A small text field, read within the idle deadline.
+async fn text_within(
+    idle: Duration,
+    field: axum::extract::multipart::Field<'_>,
+) -> Result<String, ApiError> {
+    tokio::time::timeout(idle, field.text())
+        .await
+        .map_err(|_| stalled(idle))?
+        .map_err(cut_off)
+}
+
+/// The answer to a client that stopped sending.
+fn stalled(idle: Duration) -> ApiError {
+    ApiError::new(
+        ErrorCode::BadRequest,
+        format!(
+            "The upload stalled: the client sent nothing for {} s (DBM_BODY_IDLE_SECS); nothing \
+             more was saved. Try again.",
+            idle.as_secs()
+        ),
+    )
+}
+
+/// The file's bytes, failing once the client has sent nothing for `idle`: an upload that
+/// stalls is stopped (its upload aborted) instead of holding the import open forever.
+fn with_idle_deadline<'a, S, E>(
+    body: S,
+    idle: Duration,
+) -> Pin<Box<dyn Stream<Item = Result<Bytes, String>> + Send + 'a>>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin + Send + 'a,
+    E: std::fmt::Display,
+{
+    Box::pin(futures::stream::unfold(
+        Some(body),
+        move |body| async move {
+            let mut body = body?;
+            match tokio::time::timeout(idle, body.next()).await {
+                Ok(Some(Ok(bytes))) => Some((Ok(bytes), Some(body))),
+                Ok(Some(Err(error))) => Some((Err(error.to_string()), None)),
+                Ok(None) => None,
+                Err(_) => Some((
+                    Err(format!(
+                        "the client sent nothing for {} s (DBM_BODY_IDLE_SECS)",
+                        idle.as_secs()
+                    )),
+                    None,
+                )),
+            }
+        },
+    ))
 }
 
 fn cut_off(error: axum::extract::multipart::MultipartError) -> ApiError {

@@ -15,6 +15,7 @@ mod routes;
 mod security;
 mod serve;
 pub mod telemetry;
+mod upload_sweeper;
 pub mod user_command;
 
 use std::net::SocketAddr;
@@ -61,6 +62,8 @@ pub struct RunningServer {
     stop_long_requests: CancellationToken,
     shutdown_deadline: Duration,
     task: JoinHandle<std::io::Result<()>>,
+    /// Stops the sweeper of abandoned uploads.
+    stop_sweeper: CancellationToken,
 }
 
 /// After the shutdown deadline: how long stopped requests get to end, and aborts of
@@ -72,6 +75,7 @@ impl RunningServer {
     /// (`DBM_SHUTDOWN_SECS`), then stops imports and downloads still running (their
     /// uploads aborted), waits for those aborts, and stops the storage.
     pub async fn stop(mut self) -> std::io::Result<()> {
+        self.stop_sweeper.cancel();
         let _ = self.shutdown.send(());
         let result = match tokio::time::timeout(self.shutdown_deadline, &mut self.task).await {
             Ok(finished) => finished.unwrap_or(Ok(())),
@@ -131,6 +135,7 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
         auth: auth.clone(),
         import_limits: import::ImportLimits {
             max_request_bytes: config.max_upload_mb * 1024 * 1024,
+            body_idle: Duration::from_secs(config.body_idle_secs),
         },
         gate: identity::Gate {
             auth: auth.clone(),
@@ -153,7 +158,21 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
         let _ = shutdown_requested.await;
     }));
     tracing::info!("serving on http://{address}");
+    let stop_sweeper = CancellationToken::new();
+    let stale_after = Duration::from_secs(config.upload_stale_secs);
+    upload_sweeper::spawn(
+        catalog.store().clone(),
+        upload_sweeper::SweepSchedule {
+            stale_after,
+            at_start_stale_after: match config.storage {
+                StorageSetting::Embedded => Duration::ZERO,
+                StorageSetting::External { .. } => stale_after,
+            },
+        },
+        stop_sweeper.clone(),
+    );
     Ok(RunningServer {
+        stop_sweeper,
         address,
         catalog,
         auth,

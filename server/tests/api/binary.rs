@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::session_cookie;
 use catalog::{Layout, Scope};
+use futures::StreamExt as _;
 use serde_json::{Value, json};
 use shared::{DatabaseName, TableName, UserName};
 use storage::Store;
@@ -310,4 +311,132 @@ async fn sigterm_drains_and_stops_the_server_and_restart_keeps_the_data() {
         !stderr.contains("seeded a demo database"),
         "a restart must not seed again: {stderr}"
     );
+}
+
+/// Starts a slow import (1 MiB every 50 ms) through `base` as a new user; returns once its
+/// multipart upload exists, as `uploads_exist` tells.
+async fn start_slow_import(base: &str, uploads_exist: impl AsyncFn() -> bool) {
+    let signed_up = reqwest::Client::new()
+        .post(format!("{base}/api/sign_up"))
+        .form(&[("username", "kim"), ("password", "correct horse battery")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_up.status(), 200);
+    let cookie = session_cookie(&signed_up);
+    let chunks = futures::stream::iter(0..400).then(|index: u32| async move {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut chunk = if index == 0 {
+            "id,text\n".to_owned()
+        } else {
+            String::new()
+        };
+        while chunk.len() < 1024 * 1024 {
+            chunk.push_str("1,killed mid-upload\n");
+        }
+        Ok::<bytes::Bytes, std::io::Error>(bytes::Bytes::from(chunk))
+    });
+    let file = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(chunks))
+        .file_name("big.csv")
+        .mime_str("text/csv")
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("database", "doomed")
+        .part("file", file);
+    let request = reqwest::Client::new()
+        .post(format!("{base}/api/import_tables"))
+        .header("cookie", cookie)
+        .header("origin", base)
+        .multipart(form)
+        .send();
+    tokio::spawn(request);
+    let waited = Instant::now();
+    while !uploads_exist().await {
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the upload never started"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits (at most 30 s) until `uploads_exist` says none are left.
+async fn wait_until_swept(uploads_exist: impl AsyncFn() -> bool) {
+    let waited = Instant::now();
+    while uploads_exist().await {
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the killed server's upload is still there 30 s after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_killed_servers_upload_is_gone_after_the_next_start_on_embedded_storage() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let data = data_dir.path().to_str().unwrap().to_owned();
+    let start = |port: u16| {
+        let addr = format!("127.0.0.1:{port}");
+        let settings = [
+            ("DBM_DATA_DIR", data.as_str()),
+            ("DBM_ADDR", addr.as_str()),
+            ("DBM_DEMO_DATA", "off"),
+        ];
+        ChildGuard(Some(server_command(&settings).spawn().unwrap()))
+    };
+    let uploads_exist =
+        async || !storage::testing::embedded_incomplete_uploads(data_dir.path()).is_empty();
+    let port = free_port();
+    let guard = start(port);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&base).await;
+    start_slow_import(&base, uploads_exist).await;
+    guard.stop_with("-KILL");
+    assert!(uploads_exist().await, "a killed process aborts nothing");
+
+    let port = free_port();
+    let guard = start(port);
+    wait_until_ready(&format!("http://127.0.0.1:{port}")).await;
+    wait_until_swept(uploads_exist).await;
+    let journal = data_dir.path().join("dbm/system/uploads");
+    let entries = std::fs::read_dir(&journal).map_or(0, |entries| entries.count());
+    assert_eq!(entries, 0, "journal entries left in {}", journal.display());
+    guard.stop_with("-TERM");
+}
+
+#[tokio::test]
+async fn a_killed_servers_upload_is_gone_after_the_next_start_on_moto() {
+    let moto = MotoProcess::start().await;
+    let store = moto_bucket(&moto, "team-data", "prod").await;
+    let start = |port: u16| {
+        let addr = format!("127.0.0.1:{port}");
+        let settings = [
+            ("DBM_STORAGE", "s3://team-data/prod"),
+            ("DBM_ADDR", addr.as_str()),
+            ("DBM_SESSION_SECRET", SECRET),
+            // Short, so the test need not wait five minutes for the entry to go stale.
+            ("DBM_UPLOAD_STALE_SECS", "2"),
+            ("AWS_ENDPOINT_URL", moto.url.as_str()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+        ];
+        ChildGuard(Some(server_command(&settings).spawn().unwrap()))
+    };
+    let uploads_exist = async || !store.incomplete_uploads().await.unwrap().is_empty();
+    let port = free_port();
+    let guard = start(port);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&base).await;
+    start_slow_import(&base, uploads_exist).await;
+    guard.stop_with("-KILL");
+    assert!(uploads_exist().await, "a killed process aborts nothing");
+
+    let port = free_port();
+    let guard = start(port);
+    wait_until_ready(&format!("http://127.0.0.1:{port}")).await;
+    wait_until_swept(uploads_exist).await;
+    assert_eq!(store.upload_journal().await.unwrap(), Vec::new());
+    guard.stop_with("-TERM");
 }

@@ -66,3 +66,55 @@ async fn a_slow_upload_is_stopped_at_the_shutdown_deadline_and_leaves_nothing() 
     let table = app.data_dir.path().join("dbm/users/tester/slowdb/slow.csv");
     assert!(!table.exists(), "nothing of the stopped import is kept");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_that_stalls_is_stopped_after_the_body_idle_deadline() {
+    let app = TestApp::spawn_with(&["--body-idle-secs", "1"]).await;
+    // 12 MiB at once (a multipart upload starts), then nothing for a minute.
+    let chunks = futures::stream::iter(0..2).then(|index: u32| async move {
+        if index == 1 {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        }
+        let mut chunk = if index == 0 {
+            "id,text\n".to_owned()
+        } else {
+            String::new()
+        };
+        while chunk.len() < 12 * 1024 * 1024 {
+            chunk.push_str("1,stalled\n");
+        }
+        Ok::<Bytes, std::io::Error>(Bytes::from(chunk))
+    });
+    let file = Part::stream(reqwest::Body::wrap_stream(chunks))
+        .file_name("stalled.csv")
+        .mime_str("text/csv")
+        .unwrap();
+    let form = Form::new()
+        .text(import_fields::DATABASE, "stalled")
+        .part(import_fields::FILE, file);
+    let started = Instant::now();
+    let response = app
+        .http
+        .post(format!("{}{}", app.base, shared::routes::IMPORT_TABLES))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "answered after {took:?}");
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let message = body["files"][0]["error"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(message.contains("sent nothing for 1 s"), "{body}");
+    assert!(
+        app.server
+            .catalog
+            .store()
+            .wait_for_aborts(Duration::from_secs(10))
+            .await
+    );
+    assert_eq!(app.incomplete_uploads(), Vec::<String>::new());
+    app.server.stop().await.unwrap();
+}
