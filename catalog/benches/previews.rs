@@ -124,9 +124,14 @@ async fn measure(
         .await
         .unwrap()
         .unwrap();
-    let head = catalog::preview::head::read_head(store, &object, SAMPLE_ROWS)
-        .await
-        .unwrap();
+    let head = catalog::preview::head::read_head(
+        store,
+        &object,
+        SAMPLE_ROWS,
+        &catalog::preview::head::head_read_budget(),
+    )
+    .await
+    .unwrap();
 
     // Warm: the same catalog, the same preview again.
     let catalog = Catalog::from_store(store.clone(), "bench", settings);

@@ -27,6 +27,9 @@ pub enum CatalogError {
         /// Rows reachable without it (read from the start).
         reachable: u64,
     },
+    /// Too many large reads at once: the shared budget for table heads had no room in time.
+    #[error("the server is reading many large tables at once; no room for this one in time")]
+    Busy,
     /// A task the work was split into ended without its result (it panicked: a bug).
     #[error("{task} failed: {detail}")]
     TaskFailed { task: &'static str, detail: String },

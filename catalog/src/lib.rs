@@ -45,6 +45,7 @@ pub mod stats;
 pub mod tables;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod turns;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -102,6 +103,10 @@ struct Inner {
     counting: Mutex<HashMap<String, Arc<preview::count::ScanProgress>>>,
     /// Background scans running at once ([`preview::SCANS_AT_ONCE`]).
     scans: tokio::sync::Semaphore,
+    /// The bytes every head read (previews, pages from a table's start) pays from.
+    head_budget: storage::ReadBudget,
+    /// One cold head read per table version at a time.
+    head_turns: turns::Turns,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -162,12 +167,22 @@ impl Catalog {
                 ),
                 counting: Mutex::new(HashMap::new()),
                 scans: tokio::sync::Semaphore::new(preview::SCANS_AT_ONCE),
+                head_budget: preview::head::head_read_budget(),
+                head_turns: turns::Turns::default(),
             }),
         }
     }
 
     pub(crate) fn caches(&self) -> &preview::cache::PreviewCaches {
         &self.inner.caches
+    }
+
+    pub(crate) fn head_budget(&self) -> &storage::ReadBudget {
+        &self.inner.head_budget
+    }
+
+    pub(crate) fn head_turns(&self) -> &turns::Turns {
+        &self.inner.head_turns
     }
 
     pub(crate) fn counting(&self) -> &Mutex<HashMap<String, Arc<preview::count::ScanProgress>>> {

@@ -82,10 +82,7 @@ impl TableStats {
 pub const MAX_COLUMN_NAME_CHARS: usize = 256;
 
 fn cut_name(name: &str) -> String {
-    match name.char_indices().nth(MAX_COLUMN_NAME_CHARS) {
-        Some((at, _)) => format!("{}…", &name[..at]),
-        None => name.to_owned(),
-    }
+    crate::csv::cut_text(name, MAX_COLUMN_NAME_CHARS).unwrap_or_else(|| name.to_owned())
 }
 
 #[cfg(test)]

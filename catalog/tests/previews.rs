@@ -27,7 +27,7 @@ mod common_data {
 use std::time::Duration;
 
 use catalog::csv::profile::{TableProfile, TableProfiler};
-use catalog::preview::head::read_head;
+use catalog::preview::head::{head_read_budget, read_head};
 use catalog::stats::{StatsSource, TableStats};
 use catalog::testing::{TestStore, embedded, embedded_with};
 use catalog::{Layout, PreviewSettings, Scope};
@@ -166,7 +166,9 @@ async fn a_200_mb_table_is_previewed_from_at_most_256_kib() {
     assert!(used.requests <= 6, "made {} requests", used.requests);
 
     // Without statistics the head read alone is just as small.
-    let head = read_head(store.store(), &listed, 5).await.unwrap();
+    let head = read_head(store.store(), &listed, 5, &head_read_budget())
+        .await
+        .unwrap();
     assert!(
         head.bytes_fetched <= 64 * 1024,
         "head read {} bytes",
@@ -347,4 +349,72 @@ async fn sample_rows_bounds_the_rows_returned() {
             .unwrap();
         assert_eq!(schema.tables[0].sample_rows.len(), wanted);
     }
+}
+
+#[tokio::test]
+async fn thirty_cold_previews_of_one_table_at_once_read_it_once() {
+    // Wide rows: 100 sample rows take about 300 KiB of the table to read.
+    let mut csv = b"id,text\n".to_vec();
+    for n in 0..2_000 {
+        csv.extend_from_slice(format!("{n},{}\n", "x".repeat(3_000)).as_bytes());
+    }
+    let once = embedded().await;
+    once.put_raw(&key(&once, "wide"), &csv).await;
+    let meter = once.meter().unwrap();
+    let before = meter.reading();
+    once.catalog
+        .database_schema(&user(), &db(), 100)
+        .await
+        .unwrap();
+    let one_preview = meter.reading().since(before);
+
+    let store = embedded().await;
+    store.put_raw(&key(&store, "wide"), &csv).await;
+    let meter = store.meter().unwrap();
+    let before = meter.reading();
+    let (alice, shop) = (user(), db());
+    let previews = (0..30).map(|_| store.catalog.database_schema(&alice, &shop, 100));
+    let answers = futures::future::join_all(previews).await;
+    let thirty = meter.reading().since(before);
+    for answer in answers {
+        assert_eq!(answer.unwrap().tables[0].sample_rows.len(), 100);
+    }
+    // The listings of 30 cold requests are each made (small); the table is read once.
+    assert!(one_preview.body_bytes > 250 * 1024, "{one_preview:?}");
+    assert!(
+        thirty.body_bytes < one_preview.body_bytes + 200 * 1024,
+        "one preview read {} bytes, thirty read {}",
+        one_preview.body_bytes,
+        thirty.body_bytes
+    );
+}
+
+#[tokio::test]
+async fn a_head_read_never_holds_more_than_its_budget_and_gives_it_back() {
+    use std::time::Duration;
+    let store = embedded().await;
+    // A 3 MiB header field: its head needs more than a 1 MiB budget holds.
+    let mut csv = vec![b'h'; 3 * 1024 * 1024];
+    csv.extend_from_slice(b",b\n1,2\n");
+    store.put_raw(&key(&store, "wide"), &csv).await;
+    let listed = store
+        .store()
+        .listed(&key(&store, "wide"))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let small = storage::ReadBudget::new(1024 * 1024, Duration::from_millis(200));
+    let error = read_head(store.store(), &listed, 5, &small)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, catalog::CatalogError::Busy), "{error}");
+    assert_eq!(small.available_bytes(), 1024 * 1024, "given back");
+
+    let enough = storage::ReadBudget::new(16 * 1024 * 1024, Duration::from_millis(200));
+    let head = read_head(store.store(), &listed, 5, &enough).await.unwrap();
+    assert_eq!(head.rows, vec![vec!["1".to_owned(), "2".to_owned()]]);
+    assert!(head.cells_shortened);
+    assert_eq!(head.header[0].chars().count(), 257);
+    assert_eq!(enough.available_bytes(), 16 * 1024 * 1024, "given back");
 }

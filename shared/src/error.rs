@@ -30,6 +30,9 @@ pub enum ErrorCode {
     /// The table's row index is being built (rows this deep need it): `progress_percent`
     /// says how far it is, `Retry-After` when to ask again.
     IndexBuilding,
+    /// The server is doing as much of this kind of work as it allows itself at once (e.g.
+    /// reading large tables); `Retry-After` says when to try again.
+    Busy,
     /// Anything else; details are in the server log, never in the message.
     Internal,
 }
@@ -48,6 +51,7 @@ impl ErrorCode {
             ErrorCode::StorageUnavailable => 503,
             ErrorCode::RangeNotSatisfiable => 416,
             ErrorCode::IndexBuilding => 503,
+            ErrorCode::Busy => 503,
             ErrorCode::Internal => 500,
         }
     }
@@ -119,6 +123,7 @@ mod tests {
             ErrorCode::StorageUnavailable,
             ErrorCode::RangeNotSatisfiable,
             ErrorCode::IndexBuilding,
+            ErrorCode::Busy,
             ErrorCode::Internal,
         ] {
             assert!((400..600).contains(&code.http_status()));

@@ -27,6 +27,8 @@ pub enum WarningKind {
     InvalidUtf8,
     /// Rows so long that a preview stopped at its byte limit.
     LongRows { limit_mib: u64, complete_rows: u64 },
+    /// Cells (or column names) longer than a preview shows; it shows their start.
+    LongCellsShortened { limit_chars: usize },
 }
 
 /// A warning as sent: its kind and the message made from it.
@@ -56,6 +58,7 @@ impl WarningKind {
             WarningKind::RaggedRowsInTable { .. } => "ragged_rows_in_table",
             WarningKind::InvalidUtf8 => "invalid_utf8",
             WarningKind::LongRows { .. } => "long_rows",
+            WarningKind::LongCellsShortened { .. } => "long_cells_shortened",
         }
     }
 
@@ -89,6 +92,10 @@ impl WarningKind {
             } => format!(
                 "Rows in this file are very long: a preview reads at most {limit_mib} MiB, which \
                  held {complete_rows} complete rows."
+            ),
+            WarningKind::LongCellsShortened { limit_chars } => format!(
+                "Some cells or column names are longer than {limit_chars} characters: the preview \
+                 shows their start (ending in …). Open the table or download it to see them whole."
             ),
         }
     }
@@ -128,6 +135,7 @@ mod tests {
                 limit_mib: 32,
                 complete_rows: 0,
             },
+            WarningKind::LongCellsShortened { limit_chars: 4096 },
         ] {
             let json = serde_json::to_value(&kind).unwrap_or_default();
             assert_eq!(json["code"], kind.code());

@@ -44,7 +44,7 @@ pub use error::{Result, StorageError, StorageFailure};
 pub use meter::{RequestMeter, Requests};
 pub use object::{BODY_IDLE_TIMEOUT, Download, ListedObject, ObjectBody, ObjectVersion};
 pub use open::{OpenedStorage, open};
-pub use ranged::{RangeProgress, RangedReader};
+pub use ranged::{BudgetShare, RangeProgress, RangedReader, ReadBudget};
 pub use setting::StorageSetting;
 pub use store::Store;
 pub use upload::{ObjectWriter, PART_SIZE};

@@ -2,6 +2,12 @@
 //! the parser has used up the previous one, each range three times the bytes read so far
 //! (so a few requests cover a large read), and it stops at a cap or when told to. Heads of
 //! tables are read through it, so what a read costs follows what its reader consumes.
+//!
+//! With a [`ReadBudget`], every range is paid for from a budget of bytes shared by all the
+//! readers that use it, before it is asked for, and held until the reader is dropped: the
+//! bytes that readers sharing a budget hold at once never exceed it. A reader that cannot
+//! get its next range's bytes within the budget's wait stops there and says so
+//! ([`RangeProgress::out_of_budget`]).
 
 use std::future::Future;
 use std::io;
@@ -9,8 +15,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, ReadBuf};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::Result;
 use crate::object::ObjectBody;
@@ -21,6 +29,7 @@ use crate::store::Store;
 pub struct RangeProgress {
     stop_fetching: AtomicBool,
     hit_cap: AtomicBool,
+    out_of_budget: AtomicBool,
     /// Bytes handed to the reader's user.
     delivered: AtomicU64,
     /// Bytes asked for from S3 (the sum of the ranges).
@@ -34,7 +43,12 @@ impl RangeProgress {
     }
 
     pub fn fetching_stopped(&self) -> bool {
-        self.stop_fetching.load(Ordering::Relaxed) || self.hit_cap()
+        self.stop_fetching.load(Ordering::Relaxed) || self.hit_cap() || self.out_of_budget()
+    }
+
+    /// The reader stopped because its budget had no room for the next range in time.
+    pub fn out_of_budget(&self) -> bool {
+        self.out_of_budget.load(Ordering::Relaxed)
     }
 
     pub fn hit_cap(&self) -> bool {
@@ -50,11 +64,76 @@ impl RangeProgress {
     }
 }
 
+/// Bytes shared by every reader that holds a clone: each range is paid for before it is
+/// fetched, in KiB, and given back when its reader is dropped.
+#[derive(Debug, Clone)]
+pub struct ReadBudget {
+    kib: Arc<Semaphore>,
+    /// The budget's size in KiB: no one share may ask for more.
+    total_kib: u32,
+    /// The longest a reader waits for room before it gives up.
+    wait: Duration,
+}
+
+/// Room for `bytes` from a [`ReadBudget`], given back when dropped.
+#[derive(Debug)]
+pub struct BudgetShare(Option<OwnedSemaphorePermit>);
+
+impl ReadBudget {
+    /// A budget of `bytes`, for readers that wait at most `wait` for room.
+    pub fn new(bytes: u64, wait: Duration) -> Self {
+        let kib = u32::try_from(bytes.div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .min(u32::try_from(Semaphore::MAX_PERMITS).unwrap_or(u32::MAX));
+        Self {
+            kib: Arc::new(Semaphore::new(kib as usize)),
+            total_kib: kib,
+            wait,
+        }
+    }
+
+    /// Bytes not held by any reader now.
+    pub fn available_bytes(&self) -> u64 {
+        self.kib.available_permits() as u64 * 1024
+    }
+
+    /// Room for `bytes` (at most the whole budget), waiting at most the budget's wait;
+    /// `None` when there was none in time.
+    pub async fn take(&self, bytes: u64) -> Option<BudgetShare> {
+        let kib = u32::try_from(bytes.div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .min(self.total_kib);
+        let acquire = Arc::clone(&self.kib).acquire_many_owned(kib);
+        match tokio::time::timeout(self.wait, acquire).await {
+            Ok(Ok(permit)) => Some(BudgetShare(Some(permit))),
+            _ => None,
+        }
+    }
+}
+
+impl BudgetShare {
+    /// Adds `other` to this share (both given back together).
+    fn absorb(&mut self, other: BudgetShare) {
+        match (&mut self.0, other.0) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
+    }
+}
+
 type Fetch = Pin<Box<dyn Future<Output = Result<ObjectBody>> + Send>>;
 type Body = Pin<Box<dyn AsyncRead + Send>>;
+type Payment = Pin<Box<dyn Future<Output = Option<BudgetShare>> + Send>>;
 
 enum Phase {
     Idle,
+    /// Waiting for room in the budget for the range `[start, end)`.
+    Paying {
+        payment: Payment,
+        start: u64,
+        end: u64,
+    },
     Fetching(Fetch),
     Reading(Body),
 }
@@ -69,6 +148,8 @@ pub struct RangedReader {
     next_start: u64,
     progress: Arc<RangeProgress>,
     phase: Phase,
+    /// The budget ranges are paid from, and what this reader holds of it.
+    budget: Option<(ReadBudget, BudgetShare)>,
 }
 
 impl RangedReader {
@@ -91,14 +172,24 @@ impl RangedReader {
             next_start: start,
             progress: Arc::new(RangeProgress::default()),
             phase: Phase::Idle,
+            budget: None,
         }
+    }
+
+    /// Pays for every range from `budget`; `held` is what the caller already took for the
+    /// bytes before `start`, kept until this reader is dropped.
+    pub fn with_budget(mut self, budget: ReadBudget, held: BudgetShare) -> Self {
+        self.budget = Some((budget, held));
+        self
     }
 
     pub fn progress(&self) -> Arc<RangeProgress> {
         Arc::clone(&self.progress)
     }
 
-    fn start_fetch(&mut self) -> Option<Fetch> {
+    /// The next phase: pay for the next range (with a budget), fetch it, or `None` at the
+    /// end (of the object, the cap, or when told to stop).
+    fn next_range(&mut self) -> Option<Phase> {
         if self.next_start >= self.size || self.progress.stop_fetching.load(Ordering::Relaxed) {
             return None;
         }
@@ -109,16 +200,30 @@ impl RangedReader {
         let start = self.next_start;
         let end = (start + start.max(1) * 3).min(self.size).min(self.cap);
         self.next_start = end;
+        Some(match &self.budget {
+            Some((budget, _)) => {
+                let budget = budget.clone();
+                Phase::Paying {
+                    payment: Box::pin(async move { budget.take(end - start).await }),
+                    start,
+                    end,
+                }
+            }
+            None => Phase::Fetching(self.fetch(start, end)),
+        })
+    }
+
+    fn fetch(&self, start: u64, end: u64) -> Fetch {
         self.progress
             .fetched
             .fetch_add(end - start, Ordering::Relaxed);
-        Some(Box::pin(fetch_range(
+        Box::pin(fetch_range(
             self.store.clone(),
             self.key.clone(),
             self.etag.clone(),
             start,
             end,
-        )))
+        ))
     }
 }
 
@@ -153,14 +258,35 @@ impl AsyncRead for RangedReader {
                     }
                     self.phase = Phase::Idle;
                 }
+                Phase::Paying {
+                    payment,
+                    start,
+                    end,
+                } => {
+                    let (start, end) = (*start, *end);
+                    let Some(share) = ready!(payment.as_mut().poll(cx)) else {
+                        self.progress.out_of_budget.store(true, Ordering::Relaxed);
+                        self.phase = Phase::Idle;
+                        return Poll::Ready(Ok(()));
+                    };
+                    if let Some((_, held)) = self.budget.as_mut() {
+                        held.absorb(share);
+                    }
+                    self.phase = Phase::Fetching(self.fetch(start, end));
+                }
                 Phase::Fetching(fetch) => {
                     let body = ready!(fetch.as_mut().poll(cx)).map_err(io::Error::other)?;
                     self.phase = Phase::Reading(Box::pin(body.into_async_read()));
                 }
-                Phase::Idle => match self.start_fetch() {
-                    Some(fetch) => self.phase = Phase::Fetching(fetch),
-                    None => return Poll::Ready(Ok(())),
-                },
+                Phase::Idle => {
+                    if self.progress.out_of_budget() {
+                        return Poll::Ready(Ok(()));
+                    }
+                    match self.next_range() {
+                        Some(phase) => self.phase = phase,
+                        None => return Poll::Ready(Ok(())),
+                    }
+                }
             }
         }
     }

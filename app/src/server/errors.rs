@@ -67,6 +67,10 @@ pub fn to_api_error(error: &CatalogError) -> ApiError {
             ),
         ),
         CatalogError::Storage(storage_error) => storage_api_error(storage_error),
+        CatalogError::Busy => ApiError::new(
+            ErrorCode::Busy,
+            "The server is reading many large tables at once. Try again in a moment.",
+        ),
         CatalogError::IndexBuilding {
             table,
             percent,

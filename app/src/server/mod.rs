@@ -74,12 +74,18 @@ pub fn respond_with_status(code: ErrorCode) {
     if let Ok(status) = http::StatusCode::from_u16(code.http_status()) {
         response.set_status(status);
     }
-    if code == ErrorCode::IndexBuilding {
+    match code {
         // The index of a 1 GB table takes a few seconds to build.
-        response.insert_header(
+        ErrorCode::IndexBuilding => response.insert_header(
             http::header::RETRY_AFTER,
             http::HeaderValue::from_static("2"),
-        );
+        ),
+        // Large reads under way end within a second or two.
+        ErrorCode::Busy => response.insert_header(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("1"),
+        ),
+        _ => {}
     }
     if caller == Caller::ApiClient {
         response.insert_header(

@@ -12,6 +12,14 @@ pub mod row_marks;
 /// The UTF-8 byte order mark some tools write at the start of a file.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// `text` cut after `max_chars` characters, with `…` to show it was; `None` when it is
+/// no longer than that.
+pub fn cut_text(text: &str, max_chars: usize) -> Option<String> {
+    text.char_indices()
+        .nth(max_chars)
+        .map(|(at, _)| format!("{}…", &text[..at]))
+}
+
 /// A column's name as shown, and whether the header gave it none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnName {

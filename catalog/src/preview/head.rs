@@ -1,25 +1,45 @@
 //! Reading the head of a table: the header and the first rows, parsed by csv-async from
 //! ranged, streamed GETs, stopping as soon as the rows asked for are complete. The bytes
 //! read depend on the rows asked for and their width, never on the object's size.
+//!
+//! Memory is bounded by construction: every head read pays for the ranges it fetches from
+//! one budget the whole server shares ([`HEAD_READ_BUDGET_BYTES`]; a read that finds no
+//! room within [`HEAD_BUDGET_WAIT`] fails as [`CatalogError::Busy`]), and what a head keeps
+//! of a cell is at most [`MAX_PREVIEW_CELL_CHARS`] characters (column names
+//! [`MAX_COLUMN_NAME_CHARS`]), however long the cell.
 
 use std::io::Cursor;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use csv_async::{AsyncReader, AsyncReaderBuilder, ByteRecord};
 use shared::{ColumnType, MAX_SAMPLE_ROWS};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::csv::UTF8_BOM;
 use crate::csv::dialect::detect_delimiter;
 use crate::csv::infer::TypeInference;
+use crate::csv::{UTF8_BOM, cut_text};
 use crate::error::{CatalogError, Result};
-use storage::{ListedObject, RangeProgress, RangedReader, StorageError, Store};
+use crate::stats::MAX_COLUMN_NAME_CHARS;
+use storage::{ListedObject, RangeProgress, RangedReader, ReadBudget, StorageError, Store};
 
 /// The first range asked for: enough for the header and hundreds of ordinary rows.
 pub const FIRST_RANGE_BYTES: u64 = 64 * 1024;
 /// The most a preview reads of one object, for files whose rows are huge.
 pub const MAX_HEAD_BYTES: u64 = 32 * 1024 * 1024;
+/// The bytes all head reads of the server may hold at once (what they fetched and have
+/// not finished with): four reads at [`MAX_HEAD_BYTES`], or hundreds of ordinary ones.
+pub const HEAD_READ_BUDGET_BYTES: u64 = 4 * MAX_HEAD_BYTES;
+/// The longest a head read waits for room in the budget before it answers busy.
+pub const HEAD_BUDGET_WAIT: Duration = Duration::from_secs(4);
+/// The most characters of a cell a preview keeps (the table page and downloads have all).
+pub const MAX_PREVIEW_CELL_CHARS: usize = 4096;
+
+/// The budget head reads share ([`HEAD_READ_BUDGET_BYTES`], [`HEAD_BUDGET_WAIT`]).
+pub fn head_read_budget() -> ReadBudget {
+    ReadBudget::new(HEAD_READ_BUDGET_BYTES, HEAD_BUDGET_WAIT)
+}
 
 /// What the head of a table holds.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +59,9 @@ pub struct Head {
     pub whole_object: bool,
     /// Rows were so long that the read stopped at [`MAX_HEAD_BYTES`].
     pub hit_byte_cap: bool,
+    /// A cell or column name was longer than a preview keeps ([`MAX_PREVIEW_CELL_CHARS`],
+    /// [`MAX_COLUMN_NAME_CHARS`]); `header` and `rows` hold its start.
+    pub cells_shortened: bool,
     /// Byte offsets in the object: where the data rows start, and where the last complete
     /// row read ends (for estimating the row count).
     pub header_end: u64,
@@ -92,18 +115,30 @@ impl HeadInput {
     pub fn read_whole(&self, size: u64) -> bool {
         self.first_len + self.progress.delivered() >= size && !self.progress.hit_cap()
     }
+
+    /// [`CatalogError::Busy`] when the read stopped for want of room in its budget: what
+    /// it read is incomplete and must not be used.
+    pub fn check_budget(&self) -> Result<()> {
+        if self.progress.out_of_budget() {
+            Err(CatalogError::Busy)
+        } else {
+            Ok(())
+        }
+    }
 }
 
-/// Opens `object` (not empty) for parsing from its start, reading at most `cap` bytes,
-/// with the delimiter given or detected from the first range.
+/// Opens `object` (not empty) for parsing from its start, reading at most `cap` bytes
+/// paid for from `budget`, with the delimiter given or detected from the first range.
 pub async fn open_head(
     store: &Store,
     object: &ListedObject,
     cap: u64,
     delimiter: Option<u8>,
+    budget: &ReadBudget,
 ) -> Result<HeadInput> {
     let etag = object.version.etag.clone();
     let first_end = object.size.min(FIRST_RANGE_BYTES);
+    let first_share = budget.take(first_end).await.ok_or(CatalogError::Busy)?;
     let first = store
         .read(&object.key, Some(0..first_end), etag.as_deref())
         .await?
@@ -123,7 +158,8 @@ pub async fn open_head(
         object.size,
         first_len,
         cap,
-    );
+    )
+    .with_budget(budget.clone(), first_share);
     let progress = rest.progress();
     let input: Box<dyn AsyncRead + Send + Unpin> =
         Box::new(Cursor::new(first.slice(bom..)).chain(rest));
@@ -143,7 +179,12 @@ pub async fn open_head(
 
 /// Reads the head of `object` until `wanted_rows` complete rows are read (or the object
 /// ends), then parses whatever else the ranges already fetched hold, for type inference.
-pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize) -> Result<Head> {
+pub async fn read_head(
+    store: &Store,
+    object: &ListedObject,
+    wanted_rows: usize,
+    budget: &ReadBudget,
+) -> Result<Head> {
     let size = object.size;
     if size == 0 {
         return Ok(Head {
@@ -152,7 +193,7 @@ pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize)
             ..Head::default()
         });
     }
-    let mut input = open_head(store, object, MAX_HEAD_BYTES, None).await?;
+    let mut input = open_head(store, object, MAX_HEAD_BYTES, None, budget).await?;
     let mut head = Head {
         delimiter: input.delimiter,
         ..Head::default()
@@ -161,14 +202,14 @@ pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize)
     let mut record = ByteRecord::new();
     let mut saw_header = false;
     while let Some(record_end) = input.next_record(&mut record, object).await? {
-        let cells = decode(&record, &mut head.invalid_utf8);
         if !saw_header {
             saw_header = true;
-            inference = vec![TypeInference::default(); cells.len()];
-            head.header = cells;
+            head.header = decode_start(&record, MAX_COLUMN_NAME_CHARS, &mut head);
+            inference = vec![TypeInference::default(); head.header.len()];
             head.header_end = record_end;
             continue;
         }
+        let cells = decode_start(&record, MAX_PREVIEW_CELL_CHARS, &mut head);
         head.complete_rows += 1;
         head.rows_end = record_end;
         for (column, cell) in inference.iter_mut().zip(&cells) {
@@ -184,11 +225,44 @@ pub async fn read_head(store: &Store, object: &ListedObject, wanted_rows: usize)
             input.progress.stop_fetching();
         }
     }
+    input.check_budget()?;
     head.whole_object = input.read_whole(size);
     head.hit_byte_cap = input.progress.hit_cap();
     head.types = inference.iter().map(TypeInference::result).collect();
     head.bytes_fetched = input.first_len + input.progress.fetched();
     Ok(head)
+}
+
+/// Cells as text, each at most `max_chars` characters (its start and `…`, noted in
+/// `head.cells_shortened`): a long cell is never copied whole. Bytes that are not UTF-8
+/// become U+FFFD and are noted in `head.invalid_utf8`.
+fn decode_start(record: &ByteRecord, max_chars: usize, head: &mut Head) -> Vec<String> {
+    // A character is at most 4 bytes: this many bytes hold `max_chars` and one more.
+    let enough_bytes = (max_chars + 1) * 4;
+    record
+        .iter()
+        .map(|field| {
+            let start = &field[..field.len().min(enough_bytes)];
+            let text = match std::str::from_utf8(start) {
+                Ok(text) => text.to_owned(),
+                // Cut in the middle of a character: keep the whole ones before it.
+                Err(error) if error.error_len().is_none() && start.len() < field.len() => {
+                    String::from_utf8_lossy(&start[..error.valid_up_to()]).into_owned()
+                }
+                Err(_) => {
+                    head.invalid_utf8 = true;
+                    String::from_utf8_lossy(start).into_owned()
+                }
+            };
+            match cut_text(&text, max_chars) {
+                Some(cut) => {
+                    head.cells_shortened = true;
+                    cut
+                }
+                None => text,
+            }
+        })
+        .collect()
 }
 
 /// Cells as text; bytes that are not UTF-8 become U+FFFD and are reported.

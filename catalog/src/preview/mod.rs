@@ -39,7 +39,7 @@ use storage::{ListedObject, ObjectVersion};
 
 use crate::stats::TableStats;
 use cache::{CachedListing, CachedTable};
-use head::{Head, MAX_HEAD_BYTES, read_head};
+use head::{Head, MAX_HEAD_BYTES, MAX_PREVIEW_CELL_CHARS, read_head};
 
 /// Tables previewed at the same time for one request.
 const CONCURRENT_TABLES: usize = 8;
@@ -187,13 +187,26 @@ impl Catalog {
         {
             return Ok(preview);
         }
+        // Concurrent cold previews of one version of a table: one reads, the others wait
+        // for its turn to end and are then served from the cache.
+        let _turn = self
+            .head_turns()
+            .take(format!("{}\n{:?}", object.key, object.version))
+            .await;
+        if let Some(preview) = self
+            .caches()
+            .table(&object.key, &object.version)
+            .and_then(|cached| cached.serve(sample_rows))
+        {
+            return Ok(preview);
+        }
         let stats_key = Layout::of(self.store()).stats_key(scope, database, &table);
         let stats = if has_stats {
             self.read_stats(&stats_key, &object.version).await
         } else {
             None
         };
-        let head = read_head(self.store(), object, sample_rows).await?;
+        let head = read_head(self.store(), object, sample_rows, self.head_budget()).await?;
         let preview = build_preview(&table, object.size, &head, stats.as_ref());
         if !preview.row_count_exact {
             self.scan_in_background(scope, database, &table, object);
@@ -287,6 +300,14 @@ pub fn build_preview(
     }
     if head.invalid_utf8 || stats.is_some_and(|stats| stats.invalid_utf8) {
         warnings.push(WarningKind::InvalidUtf8.into());
+    }
+    if head.cells_shortened {
+        warnings.push(
+            WarningKind::LongCellsShortened {
+                limit_chars: MAX_PREVIEW_CELL_CHARS,
+            }
+            .into(),
+        );
     }
     if head.hit_byte_cap {
         warnings.push(

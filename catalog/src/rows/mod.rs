@@ -202,6 +202,7 @@ impl Catalog {
             limit,
             FROM_START_BYTES,
             delimiter,
+            self.head_budget(),
         )
         .await?;
         if read.parsed.cut_short && read.parsed.rows.is_empty() {

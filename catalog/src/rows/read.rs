@@ -4,7 +4,7 @@
 //! complete, and neither holds more than the page's rows.
 
 use csv_async::{AsyncReaderBuilder, ByteRecord};
-use storage::{ListedObject, Store};
+use storage::{ListedObject, ReadBudget, Store};
 
 use crate::error::Result;
 use crate::preview::head::{decode, open_head, read_error};
@@ -113,6 +113,7 @@ pub async fn rows_from_start(
     limit: usize,
     cap: u64,
     delimiter: Option<u8>,
+    budget: &ReadBudget,
 ) -> Result<FromStart> {
     if object.size == 0 {
         return Ok(FromStart {
@@ -120,7 +121,7 @@ pub async fn rows_from_start(
             ..FromStart::default()
         });
     }
-    let mut input = open_head(store, object, cap, delimiter).await?;
+    let mut input = open_head(store, object, cap, delimiter, budget).await?;
     let mut page = FromStart::default();
     let mut record = ByteRecord::new();
     let mut saw_header = false;
@@ -141,6 +142,7 @@ pub async fn rows_from_start(
             }
         }
     }
+    input.check_budget()?;
     let read_to_end = input.read_whole(object.size);
     page.whole_object = read_to_end && page.parsed.rows.len() < limit;
     page.parsed.cut_short = !read_to_end && page.parsed.rows.len() < limit;
