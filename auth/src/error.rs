@@ -28,6 +28,12 @@ pub enum AuthError {
     /// Tokens are made from a signed-in session only.
     #[error("a token cannot create tokens; sign in")]
     TokenCannotCreateTokens,
+    /// A password is changed from a signed-in session only (not with a token).
+    #[error("a password is changed from a signed-in session, not with a token; sign in")]
+    SessionRequired,
+    /// No account has that name (`server user reset-password`).
+    #[error("there is no account named {user:?}")]
+    NoSuchAccount { user: String },
     /// A bearer token that is malformed, unknown, revoked or for another secret.
     #[error("the API token is not valid")]
     InvalidToken,

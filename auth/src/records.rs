@@ -3,6 +3,7 @@
 //! ```text
 //! {prefix}system/accounts/{user}/account.json       the account (Argon2id hash)
 //! {prefix}system/accounts/{user}/tokens/{id}.json   one API token (SHA-256 of its secret)
+//! {prefix}system/accounts/{user}/sessions/{expires}-{id}.json   one live session
 //! ```
 //! `{prefix}` is the store's key prefix. The `system/` folder sits beside the catalog's
 //! `default/` and `users/` folders, so no database listing reads it (docs/ARCHITECTURE.md,
@@ -25,6 +26,11 @@ pub struct AccountRecord {
     pub password_hash: String,
     /// Seconds since 1970.
     pub created_at: u64,
+    /// Random, written by the sign-up that made the account: read back after the write, it
+    /// tells which of two simultaneous sign-ups of one name won on a store whose
+    /// conditional writes are not atomic. Empty in records written before it existed.
+    #[serde(default)]
+    pub nonce: String,
 }
 
 /// An API token as stored: never the secret, only its SHA-256.
@@ -46,6 +52,10 @@ pub fn account_key(prefix: &str, user: &UserName) -> String {
 
 pub fn tokens_prefix(prefix: &str, user: &UserName) -> String {
     format!("{}tokens/", user_folder(prefix, user))
+}
+
+pub fn sessions_prefix(prefix: &str, user: &UserName) -> String {
+    format!("{}sessions/", user_folder(prefix, user))
 }
 
 pub fn token_key(prefix: &str, user: &UserName, id: &TokenId) -> String {
@@ -70,6 +80,15 @@ pub async fn read<T: DeserializeOwned>(store: &Store, key: &str) -> Result<Optio
         Err(error) if error.failure() == Some(StorageFailure::NoSuchKey) => Ok(None),
         Err(error) => Err(error.into()),
     }
+}
+
+/// Writes (or overwrites) a JSON record.
+pub async fn write<T: Serialize>(store: &Store, key: &str, record: &T) -> Result<()> {
+    let body = serde_json::to_vec_pretty(record).map_err(|error| AuthError::CorruptRecord {
+        key: key.to_owned(),
+        detail: error.to_string(),
+    })?;
+    Ok(store.put(key, body, "application/json").await?)
 }
 
 /// Writes a JSON record only if `key` is free; `Ok(false)` when it is taken.

@@ -1,11 +1,15 @@
-//! Session cookies that any replica can check without asking anyone: the cookie carries the
-//! user and an expiry, signed with HMAC-SHA256 under `DBM_SESSION_SECRET`.
+//! Session cookies: the cookie carries the user, an expiry and the session's id, signed
+//! with HMAC-SHA256 under `DBM_SESSION_SECRET`, so any replica refuses a forged or expired
+//! cookie without asking anyone. Whether a well-signed session is still live (not signed
+//! out) is its record's business ([`crate::live_sessions`]).
 //!
-//! Value: `v1.{user}.{expires}.{signature}`, where `expires` is seconds since 1970 and the
-//! signature is the hex HMAC of everything before it. A cookie whose signature does not
-//! match (tampered, or signed under another secret) or whose time has passed is ignored, so
-//! changing the secret signs everyone out. Cookies are `HttpOnly`, `SameSite=Lax`, and
-//! `Secure` with the `__Host-` name prefix when the app is served over https.
+//! Value: `v2.{user}.{expires}.{id}.{signature}`, where `expires` is seconds since 1970,
+//! `id` 16 hex digits and the signature the hex HMAC of everything before it. A cookie whose
+//! signature does not match (tampered, or signed under another secret) or whose time has
+//! passed is ignored, so changing the secret signs everyone out. (`v1` cookies, which had no
+//! id and so could not be signed out, are no longer accepted.) Cookies are `HttpOnly`,
+//! `SameSite=Lax`, and `Secure` with the `__Host-` name prefix when the app is served over
+//! https.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -18,7 +22,7 @@ use shared::UserName;
 
 /// The shortest secret accepted from the setting, in bytes.
 pub const MIN_SECRET_BYTES: usize = 32;
-const VERSION: &str = "v1";
+const VERSION: &str = "v2";
 
 /// The key sessions are signed with.
 #[derive(Clone)]
@@ -98,10 +102,48 @@ impl SessionSecret {
     }
 
     fn mac(&self) -> Hmac<Sha256> {
-        // HMAC takes a key of any length, so this cannot fail.
-        <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"))
+        mac_with(&self.0)
     }
+
+    /// A key for another `purpose` (API token MACs, device cookies), derived from this
+    /// secret so that one setting keys everything and no two uses share a key.
+    pub fn derive(&self, purpose: &str) -> Vec<u8> {
+        let mut mac = self.mac();
+        mac.update(b"dbm derived key\n");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+}
+
+/// HMAC-SHA256 keyed with `key` (HMAC takes a key of any length, so this cannot fail).
+pub(crate) fn mac_with(key: &[u8]) -> Hmac<Sha256> {
+    <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"))
+}
+
+/// What a well-signed, unexpired session cookie says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionClaim {
+    pub user: UserName,
+    /// The session's id: its record's name, what signing out removes.
+    pub id: String,
+    /// Seconds since 1970.
+    pub expires: u64,
+}
+
+/// A new random session id (16 hex digits).
+pub fn new_session_id() -> String {
+    let mut bytes = [0_u8; 8];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Whether `id` is a session id as [`new_session_id`] makes them.
+pub fn is_session_id(id: &str) -> bool {
+    id.len() == 16
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Signs and checks session cookie values, and words the `Set-Cookie` headers.
@@ -131,44 +173,51 @@ impl Sessions {
         }
     }
 
-    /// A signed value for `user` that expires `lifetime` after `now` (seconds since 1970).
-    pub fn sign(&self, user: &UserName, now: u64) -> String {
-        let expires = now.saturating_add(self.lifetime.as_secs());
-        self.sign_until(user, expires)
+    /// How long a session lasts.
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
     }
 
-    /// A signed value for `user` that expires at `expires` (seconds since 1970).
-    pub fn sign_until(&self, user: &UserName, expires: u64) -> String {
-        let payload = format!("{VERSION}.{user}.{expires}");
+    /// A signed value for session `id` of `user`, expiring at `expires` (seconds since 1970).
+    pub fn sign(&self, user: &UserName, id: &str, expires: u64) -> String {
+        let payload = format!("{VERSION}.{user}.{expires}.{id}");
         let mut mac = self.secret.mac();
         mac.update(payload.as_bytes());
         let signature = hex::encode(mac.finalize().into_bytes());
         format!("{payload}.{signature}")
     }
 
-    /// The user of a cookie value, if its signature is ours and it has not expired.
-    pub fn verify(&self, value: &str, now: u64) -> Option<UserName> {
+    /// What a cookie value says, if its signature is ours and it has not expired.
+    pub fn verify(&self, value: &str, now: u64) -> Option<SessionClaim> {
         let (payload, signature) = value.rsplit_once('.')?;
         let signature = hex::decode(signature).ok()?;
         let mut mac = self.secret.mac();
         mac.update(payload.as_bytes());
         mac.verify_slice(&signature).ok()?;
         let mut parts = payload.split('.');
-        let (Some(VERSION), Some(user), Some(expires), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(VERSION), Some(user), Some(expires), Some(id), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return None;
         };
         let expires: u64 = expires.parse().ok()?;
-        if expires <= now {
+        if expires <= now || !is_session_id(id) {
             return None;
         }
-        UserName::parse(user).ok()
+        Some(SessionClaim {
+            user: UserName::parse(user).ok()?,
+            id: id.to_owned(),
+            expires,
+        })
     }
 
-    /// The `Set-Cookie` value that signs `user` in.
-    pub fn set_cookie(&self, user: &UserName, now: u64) -> String {
-        self.cookie_header(&self.sign(user, now), self.lifetime.as_secs())
+    /// The `Set-Cookie` value for a signed session value that expires at `expires`.
+    pub fn set_cookie(&self, value: &str, expires: u64, now: u64) -> String {
+        self.cookie_header(value, expires.saturating_sub(now))
     }
 
     /// The `Set-Cookie` value that removes the session.
@@ -184,12 +233,13 @@ impl Sessions {
         )
     }
 
-    /// The user of the session cookie among `Cookie` header values, if it is valid now.
-    pub fn user_from_cookies<'a>(
+    /// The claim of the session cookie among `Cookie` header values, if it is well signed
+    /// and unexpired now.
+    pub fn claim_from_cookies<'a>(
         &self,
         cookie_headers: impl IntoIterator<Item = &'a str>,
         now: u64,
-    ) -> Option<UserName> {
+    ) -> Option<SessionClaim> {
         find_cookie(cookie_headers, self.cookie_name()).and_then(|value| self.verify(value, now))
     }
 
@@ -199,7 +249,8 @@ impl Sessions {
     }
 }
 
-fn find_cookie<'a>(
+/// The value of the cookie `name` among `Cookie` header values.
+pub fn find_cookie<'a>(
     cookie_headers: impl IntoIterator<Item = &'a str>,
     name: &str,
 ) -> Option<&'a str> {
@@ -233,55 +284,76 @@ mod tests {
         UserName::parse("alice").unwrap()
     }
 
+    const ID: &str = "0123456789abcdef";
+
+    fn claim(expires: u64) -> SessionClaim {
+        SessionClaim {
+            user: alice(),
+            id: ID.to_owned(),
+            expires,
+        }
+    }
+
     #[test]
-    fn a_signed_value_names_its_user_until_it_expires() {
+    fn a_signed_value_names_its_user_and_session_until_it_expires() {
         let sessions = sessions();
-        let value = sessions.sign(&alice(), NOW);
-        assert!(value.starts_with("v1.alice.1800003600."), "{value}");
-        assert_eq!(sessions.verify(&value, NOW + 3599), Some(alice()));
+        let value = sessions.sign(&alice(), ID, NOW + 3600);
+        assert!(
+            value.starts_with("v2.alice.1800003600.0123456789abcdef."),
+            "{value}"
+        );
+        assert_eq!(sessions.verify(&value, NOW + 3599), Some(claim(NOW + 3600)));
         assert_eq!(sessions.verify(&value, NOW + 3600), None, "expired");
     }
 
     #[test]
     fn tampered_values_are_ignored() {
         let sessions = sessions();
-        let value = sessions.sign(&alice(), NOW);
+        let value = sessions.sign(&alice(), ID, NOW + 3600);
         let as_bob = value.replace(".alice.", ".bob.");
         let later = value.replace(".1800003600.", ".1900003600.");
+        let other_session = value.replace(ID, "fedcba9876543210");
         let mut flipped = value.clone();
         let last = flipped.pop().unwrap();
         flipped.push(if last == '0' { '1' } else { '0' });
+        let unsigned_v1 = "v1.alice.1800003600.00";
         for bad in [
             as_bob.as_str(),
             &later,
+            &other_session,
             &flipped,
+            unsigned_v1,
             "",
-            "v1.alice",
+            "v2.alice",
             "x.y.z.w",
-            "v1.alice.9.zz",
+            "v2.alice.9.zz",
         ] {
             assert_eq!(sessions.verify(bad, NOW), None, "{bad:?}");
         }
     }
 
     #[test]
-    fn another_secret_signs_everyone_out() {
-        let value = sessions().sign(&alice(), NOW);
+    fn another_secret_signs_everyone_out_and_derived_keys_differ() {
+        let value = sessions().sign(&alice(), ID, NOW + 60);
         let other = Sessions::new(SessionSecret::random(), Duration::from_secs(3600), false);
         assert_eq!(other.verify(&value, NOW), None);
+        let secret = SessionSecret::from_setting(&"s".repeat(32)).unwrap();
+        assert_ne!(secret.derive("tokens"), secret.derive("devices"));
+        assert_eq!(secret.derive("tokens"), secret.derive("tokens"));
     }
 
     #[test]
     fn cookies_are_http_only_lax_and_secure_over_https() {
-        let plain = sessions().set_cookie(&alice(), NOW);
-        assert!(plain.starts_with("dbm_session=v1.alice."), "{plain}");
+        let sessions = sessions();
+        let plain = sessions.set_cookie(&sessions.sign(&alice(), ID, NOW + 3600), NOW + 3600, NOW);
+        assert!(plain.starts_with("dbm_session=v2.alice."), "{plain}");
         assert!(
             plain.contains("; HttpOnly; SameSite=Lax; Max-Age=3600"),
             "{plain}"
         );
         assert!(!plain.contains("Secure"));
         let secure = Sessions::new(SessionSecret::random(), Duration::from_secs(60), true);
-        let cookie = secure.set_cookie(&alice(), NOW);
+        let cookie = secure.set_cookie(&secure.sign(&alice(), ID, NOW + 60), NOW + 60, NOW);
         assert!(cookie.starts_with("__Host-dbm_session="), "{cookie}");
         assert!(cookie.ends_with("; Secure"), "{cookie}");
         assert!(secure.clear_cookie().contains("Max-Age=0"));
@@ -290,13 +362,13 @@ mod tests {
     #[test]
     fn the_session_is_found_among_other_cookies() {
         let sessions = sessions();
-        let value = sessions.sign(&alice(), NOW);
+        let value = sessions.sign(&alice(), ID, NOW + 3600);
         let header = format!("theme=dark; dbm_session={value}; other=1");
         assert_eq!(
-            sessions.user_from_cookies([header.as_str()], NOW),
-            Some(alice())
+            sessions.claim_from_cookies([header.as_str()], NOW),
+            Some(claim(NOW + 3600))
         );
-        assert_eq!(sessions.user_from_cookies(["theme=dark"], NOW), None);
+        assert_eq!(sessions.claim_from_cookies(["theme=dark"], NOW), None);
         assert!(!sessions.has_cookie(["dbm_session="]));
     }
 

@@ -1,10 +1,15 @@
 //! Personal API tokens: `dbm_{user}_{id}_{secret}`, where `id` is 16 hex digits (public,
-//! names the stored record) and `secret` 64 hex digits (256 random bits, stored only as its
-//! SHA-256). A slow hash is not needed for a secret that long; a fast one keeps every API
-//! call cheap. The `dbm_` prefix lets secret scanners recognise a leaked token.
+//! names the stored record) and `secret` 64 hex digits: 128 random bits, then a 128-bit MAC
+//! of the user, the id and those random bits under a key derived from the session secret.
+//! The server refuses a token whose MAC is wrong (forged, guessed, or made under another
+//! secret) before it asks S3 anything, so unauthenticated traffic cannot become S3 traffic.
+//! The secret is stored only as its SHA-256; a slow hash is not needed for a secret that
+//! long, and a fast one keeps every API call cheap. The `dbm_` prefix lets secret scanners
+//! recognise a leaked token.
 
 use std::fmt;
 
+use hmac::Mac as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest as _, Sha256};
 use shared::UserName;
@@ -13,6 +18,31 @@ use subtle::ConstantTimeEq as _;
 const PREFIX: &str = "dbm_";
 const ID_HEX: usize = 16;
 const SECRET_HEX: usize = 64;
+/// Hex digits of the secret that are random; the rest is their MAC.
+const RANDOM_HEX: usize = 32;
+
+/// The key token MACs are made with (derived from the session secret).
+#[derive(Clone)]
+pub struct TokenKey(Vec<u8>);
+
+impl TokenKey {
+    pub fn new(key: Vec<u8>) -> Self {
+        Self(key)
+    }
+
+    /// The MAC part of a secret for `user`, `id` and the secret's random part.
+    fn mac_hex(&self, user: &UserName, id: &TokenId, random: &str) -> String {
+        let mut mac = crate::session::mac_with(&self.0);
+        mac.update(format!("{user}\n{id}\n{random}").as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..(SECRET_HEX - RANDOM_HEX) / 2])
+    }
+}
+
+impl std::fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenKey(..)")
+    }
+}
 
 /// A token's public identifier: exactly 16 lowercase hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -69,13 +99,26 @@ pub struct TokenText {
 }
 
 impl TokenText {
-    /// A new token for `user` with a fresh id and secret.
-    pub fn generate(user: &UserName) -> Self {
+    /// A new token for `user` with a fresh id and secret, its MAC made with `key`.
+    pub fn generate(user: &UserName, key: &TokenKey) -> Self {
+        let id = TokenId::random();
+        let random = random_hex(RANDOM_HEX / 2);
+        let secret = format!("{random}{}", key.mac_hex(user, &id, &random));
         Self {
             user: user.clone(),
-            id: TokenId::random(),
-            secret: random_hex(SECRET_HEX / 2),
+            id,
+            secret,
         }
+    }
+
+    /// Whether the secret's MAC is the one `key` makes (checked in constant time): a
+    /// token that fails this was not made by a server with this secret.
+    pub fn signed_with(&self, key: &TokenKey) -> bool {
+        let (random, mac) = self.secret.split_at(RANDOM_HEX);
+        key.mac_hex(&self.user, &self.id, random)
+            .as_bytes()
+            .ct_eq(mac.as_bytes())
+            .into()
     }
 
     /// Reads `dbm_{user}_{id}_{secret}`; `None` for anything else. Usernames may contain
@@ -134,21 +177,41 @@ fn is_lower_hex(text: &str, length: usize) -> bool {
 mod tests {
     use super::*;
 
+    fn key() -> TokenKey {
+        TokenKey::new(b"test key".to_vec())
+    }
+
+    #[test]
+    fn a_generated_token_carries_a_mac_of_this_key_only() {
+        let user = UserName::parse("alice").unwrap();
+        let token = TokenText::generate(&user, &key());
+        assert!(token.signed_with(&key()));
+        assert!(!token.signed_with(&TokenKey::new(b"other key".to_vec())));
+        let mut forged = token.clone();
+        forged
+            .secret
+            .replace_range(0..1, if &token.secret[..1] == "0" { "1" } else { "0" });
+        assert!(!forged.signed_with(&key()), "random part changed");
+        let mut other_user = token.clone();
+        other_user.user = UserName::parse("bob").unwrap();
+        assert!(!other_user.signed_with(&key()), "MAC binds the user");
+    }
+
     #[test]
     fn a_generated_token_reads_back_even_with_underscores_in_the_name() {
         let user = UserName::parse("data_team_1").unwrap();
-        let token = TokenText::generate(&user);
+        let token = TokenText::generate(&user, &key());
         let text = token.to_string();
         assert!(text.starts_with("dbm_data_team_1_"), "{text}");
         assert_eq!(text.len(), 4 + 11 + 1 + 16 + 1 + 64);
         assert_eq!(TokenText::parse(&text), Some(token.clone()));
         assert!(token.matches(&token.secret_sha256()));
-        assert!(!token.matches(&TokenText::generate(&user).secret_sha256()));
+        assert!(!token.matches(&TokenText::generate(&user, &key()).secret_sha256()));
     }
 
     #[test]
     fn anything_else_is_not_a_token() {
-        let good = TokenText::generate(&UserName::parse("alice").unwrap()).to_string();
+        let good = TokenText::generate(&UserName::parse("alice").unwrap(), &key()).to_string();
         let upper_user = good.replacen("alice", "Alice", 1);
         let short = &good[..good.len() - 1];
         let upper_secret = format!("{}A", short);

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use auth::rate_limit::Allowance;
-use auth::{Auth, AuthError, AuthSettings, Credential, Identity, SessionSecret};
+use auth::{Auth, AuthError, AuthSettings, Credential, Origin, SessionSecret};
 use storage::testing::{Server, TestS3};
 
 const PASSWORD: &str = "correct horse battery";
@@ -16,6 +16,14 @@ fn auth_over(store: &TestS3) -> Auth {
         AuthSettings::default(),
     )
     .unwrap()
+}
+
+/// A sign-in from `client`, in a browser not known for the account.
+fn from(client: &str) -> Origin<'_> {
+    Origin {
+        client,
+        device: None,
+    }
 }
 
 fn bearer(token: &str) -> http::HeaderMap {
@@ -35,7 +43,10 @@ async fn sign_up_and_in(store: TestS3) {
         auth.sign_up("alice", PASSWORD, "c1").await,
         Err(AuthError::NameTaken { .. })
     ));
-    assert_eq!(auth.sign_in("ALICE ", PASSWORD, "c1").await.unwrap(), alice);
+    assert_eq!(
+        auth.sign_in("ALICE ", PASSWORD, from("c1")).await.unwrap(),
+        alice
+    );
     for (user, password) in [
         ("alice", "wrong password!"),
         ("nobody", PASSWORD),
@@ -43,7 +54,7 @@ async fn sign_up_and_in(store: TestS3) {
     ] {
         assert!(
             matches!(
-                auth.sign_in(user, password, "c1").await,
+                auth.sign_in(user, password, from("c1")).await,
                 Err(AuthError::InvalidCredentials)
             ),
             "{user}"
@@ -104,29 +115,29 @@ async fn failed_sign_ins_lock_the_account_then_the_client(store: TestS3) {
     auth.sign_up("frank", PASSWORD, "setup").await.unwrap();
     for _ in 0..3 {
         assert!(matches!(
-            auth.sign_in("erin", "nope nope nope", "c").await,
+            auth.sign_in("erin", "nope nope nope", from("c")).await,
             Err(AuthError::InvalidCredentials)
         ));
     }
     // Locked, even with the right password; another account is still open.
     assert!(matches!(
-        auth.sign_in("erin", PASSWORD, "d").await,
+        auth.sign_in("erin", PASSWORD, from("d")).await,
         Err(AuthError::RateLimited { .. })
     ));
-    assert!(auth.sign_in("frank", PASSWORD, "c").await.is_ok());
+    assert!(auth.sign_in("frank", PASSWORD, from("c")).await.is_ok());
     // Two more failures from client c (five in all) lock that client out of every account.
     for user in ["ghost1", "ghost2"] {
         assert!(matches!(
-            auth.sign_in(user, PASSWORD, "c").await,
+            auth.sign_in(user, PASSWORD, from("c")).await,
             Err(AuthError::InvalidCredentials)
         ));
     }
-    match auth.sign_in("frank", PASSWORD, "c").await {
+    match auth.sign_in("frank", PASSWORD, from("c")).await {
         Err(AuthError::RateLimited { retry_after }) => assert!(retry_after.as_secs() > 500),
         other => panic!("expected a rate limit, got {other:?}"),
     }
     assert!(
-        auth.sign_in("frank", PASSWORD, "other-client")
+        auth.sign_in("frank", PASSWORD, from("other-client"))
             .await
             .is_ok()
     );
@@ -137,11 +148,18 @@ async fn tokens_are_listed_without_secrets_and_revoked_at_once(store: TestS3) {
     let alice = auth.sign_up("alice", PASSWORD, "c").await.unwrap();
     let bob = auth.sign_up("bob", PASSWORD, "c").await.unwrap();
     let token = auth
-        .create_token(&Identity::session(alice.clone()), " nightly import ")
+        .create_token(
+            &auth.start_session(&alice).await.unwrap().identity,
+            " nightly import ",
+        )
         .await
         .unwrap();
     assert_eq!(token.info.name, "nightly import");
-    let identity = auth.identify(&bearer(&token.token)).await.unwrap().unwrap();
+    let identity = auth
+        .identify(&bearer(&token.token), "c")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(identity.user, alice);
     assert!(matches!(
         auth.create_token(&identity, "more").await,
@@ -181,7 +199,7 @@ async fn tokens_are_listed_without_secrets_and_revoked_at_once(store: TestS3) {
         token.info
     );
     assert!(matches!(
-        auth.identify(&bearer(&token.token)).await,
+        auth.identify(&bearer(&token.token), "c").await,
         Err(AuthError::InvalidToken)
     ));
     assert!(auth.list_tokens(&alice).await.unwrap().is_empty());
@@ -191,7 +209,7 @@ async fn forged_tokens_are_refused(store: TestS3) {
     let auth = auth_over(&store);
     let alice = auth.sign_up("alice", PASSWORD, "c").await.unwrap();
     let token = auth
-        .create_token(&Identity::session(alice.clone()), "ci")
+        .create_token(&auth.start_session(&alice).await.unwrap().identity, "ci")
         .await
         .unwrap()
         .token;
@@ -202,7 +220,7 @@ async fn forged_tokens_are_refused(store: TestS3) {
     for bad in [wrong_secret.as_str(), &as_bob, "dbm_nothing", "not a token"] {
         assert!(
             matches!(
-                auth.identify(&bearer(bad)).await,
+                auth.identify(&bearer(bad), "c").await,
                 Err(AuthError::InvalidToken)
             ),
             "{bad}"
@@ -214,10 +232,254 @@ async fn forged_tokens_are_refused(store: TestS3) {
         "Basic YWxpY2U6eA==".parse().unwrap(),
     );
     assert!(matches!(
-        auth.identify(&basic).await,
+        auth.identify(&basic, "c").await,
         Err(AuthError::InvalidToken)
     ));
-    assert_eq!(auth.identify(&http::HeaderMap::new()).await.unwrap(), None);
+    assert_eq!(
+        auth.identify(&http::HeaderMap::new(), "c").await.unwrap(),
+        None
+    );
+}
+
+/// The `Cookie` header a browser sends back for a `Set-Cookie` value.
+fn cookie_header(set_cookie: &str) -> http::HeaderMap {
+    let pair = set_cookie.split(';').next().unwrap();
+    let mut headers = http::HeaderMap::new();
+    headers.insert(http::header::COOKIE, pair.parse().unwrap());
+    headers
+}
+
+/// The value of a `Set-Cookie`.
+fn cookie_value(set_cookie: &str) -> String {
+    let pair = set_cookie.split(';').next().unwrap();
+    pair.split_once('=').unwrap().1.to_owned()
+}
+
+/// Two replicas: the same bucket and secret, their own caches and limits.
+fn replicas(store: &TestS3, settings: AuthSettings) -> (Auth, Auth) {
+    let secret = SessionSecret::random();
+    let one = || Auth::new(store.store().clone(), secret.clone(), settings.clone()).unwrap();
+    (one(), one())
+}
+
+async fn a_flood_of_forged_tokens_makes_no_s3_request(store: TestS3) {
+    let auth = auth_over(&store);
+    let alice = auth.sign_up("alice", PASSWORD, "c").await.unwrap();
+    // Tokens of the right shape for a real user, made under another server's secret.
+    let elsewhere = auth_over(&store);
+    let mut forged = Vec::new();
+    for _ in 0..25 {
+        let session = elsewhere.start_session(&alice).await.unwrap().identity;
+        forged.push(elsewhere.create_token(&session, "x").await.unwrap().token);
+    }
+    let before = store.store().requests();
+    for (attempt, token) in forged.iter().enumerate() {
+        let answer = auth.identify(&bearer(token), "flooder").await;
+        if attempt < 20 {
+            assert!(matches!(answer, Err(AuthError::InvalidToken)), "{answer:?}");
+        } else {
+            assert!(
+                matches!(answer, Err(AuthError::RateLimited { .. })),
+                "{answer:?}"
+            );
+        }
+    }
+    let made = store.store().requests().since(before);
+    assert_eq!(
+        made.gets + made.lists + made.heads + made.other,
+        0,
+        "forged tokens cost {made:?}"
+    );
+    // Another client is not limited by the flooder's failures.
+    let session = auth.start_session(&alice).await.unwrap().identity;
+    let real = auth.create_token(&session, "real").await.unwrap().token;
+    assert!(
+        auth.identify(&bearer(&real), "someone-else")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+async fn a_signed_out_session_is_refused_on_every_replica(store: TestS3) {
+    let settings = AuthSettings {
+        recheck_after: std::time::Duration::from_millis(300),
+        ..AuthSettings::default()
+    };
+    let (one, two) = replicas(&store, settings);
+    let alice = one.sign_up("alice", PASSWORD, "c").await.unwrap();
+    let started = one.start_session(&alice).await.unwrap();
+    let cookie = cookie_header(&started.session_cookie);
+    assert_eq!(
+        two.identify(&cookie, "c").await.unwrap().unwrap().user,
+        alice
+    );
+    let other_browser = cookie_header(&one.start_session(&alice).await.unwrap().session_cookie);
+
+    one.sign_out(&started.identity).await.unwrap();
+    assert_eq!(
+        one.identify(&cookie, "c").await.unwrap(),
+        None,
+        "at once here"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(
+        two.identify(&cookie, "c").await.unwrap(),
+        None,
+        "within the bound there"
+    );
+    assert!(
+        two.identify(&other_browser, "c").await.unwrap().is_some(),
+        "only that session"
+    );
+
+    // Everywhere: every session of the user ends.
+    assert_eq!(two.sign_out_everywhere(&alice).await.unwrap(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(one.identify(&other_browser, "c").await.unwrap(), None);
+}
+
+async fn a_password_change_or_reset_ends_every_session(store: TestS3) {
+    let auth = auth_over(&store);
+    let alice = auth.sign_up("alice", PASSWORD, "c").await.unwrap();
+    let first = auth.start_session(&alice).await.unwrap();
+    let second = cookie_header(&auth.start_session(&alice).await.unwrap().session_cookie);
+    assert!(matches!(
+        auth.change_password(&first.identity, "wrong current!", "new password here", "c")
+            .await,
+        Err(AuthError::InvalidCredentials)
+    ));
+    auth.change_password(&first.identity, PASSWORD, "new password here", "c")
+        .await
+        .unwrap();
+    for cookie in [cookie_header(&first.session_cookie), second] {
+        assert_eq!(auth.identify(&cookie, "c").await.unwrap(), None);
+    }
+    assert!(matches!(
+        auth.sign_in("alice", PASSWORD, from("c")).await,
+        Err(AuthError::InvalidCredentials)
+    ));
+    assert!(
+        auth.sign_in("alice", "new password here", from("c"))
+            .await
+            .is_ok()
+    );
+    // A token is not a session: it cannot change the password.
+    let session = auth.start_session(&alice).await.unwrap();
+    let token = auth
+        .create_token(&session.identity, "t")
+        .await
+        .unwrap()
+        .token;
+    let by_token = auth.identify(&bearer(&token), "c").await.unwrap().unwrap();
+    assert!(matches!(
+        auth.change_password(&by_token, "new password here", "another new one", "c")
+            .await,
+        Err(AuthError::SessionRequired)
+    ));
+
+    auth.reset_password(&alice, "reset by the admin")
+        .await
+        .unwrap();
+    assert_eq!(
+        auth.identify(&cookie_header(&session.session_cookie), "c")
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        auth.sign_in("alice", "reset by the admin", from("c"))
+            .await
+            .is_ok()
+    );
+    let nobody = shared::UserName::parse("nobody").unwrap();
+    assert!(matches!(
+        auth.reset_password(&nobody, "reset by the admin").await,
+        Err(AuthError::NoSuchAccount { .. })
+    ));
+}
+
+async fn two_replicas_signing_up_one_name_at_once_make_one_account(store: TestS3) {
+    let (one, two) = replicas(&store, AuthSettings::default());
+    let rounds = (0..20).map(|round| {
+        let (one, two) = (one.clone(), two.clone());
+        async move {
+            let name = format!("racer{round}");
+            let (client_a, client_b) = (format!("a{round}"), format!("b{round}"));
+            let (a, b) = tokio::join!(
+                one.sign_up(&name, "password of one", &client_a),
+                two.sign_up(&name, "password of two", &client_b),
+            );
+            let winners = [&a, &b].iter().filter(|answer| answer.is_ok()).count();
+            assert_eq!(winners, 1, "round {round}: {a:?} / {b:?}");
+            let loser = if a.is_ok() { b } else { a };
+            assert!(
+                matches!(loser, Err(AuthError::NameTaken { .. })),
+                "{loser:?}"
+            );
+            // The winner's password is the account's.
+            let password = if winners == 1
+                && one
+                    .sign_in(&name, "password of one", from("x"))
+                    .await
+                    .is_ok()
+            {
+                "password of one"
+            } else {
+                "password of two"
+            };
+            assert!(
+                two.sign_in(&name, password, from("y")).await.is_ok(),
+                "round {round}"
+            );
+        }
+    });
+    futures::future::join_all(rounds).await;
+}
+
+async fn an_attacker_cannot_lock_the_owner_out_of_a_known_browser(store: TestS3) {
+    let auth = auth_over(&store);
+    let alice = auth.sign_up("alice", PASSWORD, "setup").await.unwrap();
+    let device = cookie_value(&auth.start_session(&alice).await.unwrap().device_cookie);
+    let known = Origin {
+        client: "proxy",
+        device: Some(&device),
+    };
+    // Guesses from many addresses (or one proxy) lock the account for unknown browsers.
+    for attempt in 0..30 {
+        let _ = auth
+            .sign_in(
+                "alice",
+                "a wrong guess!",
+                from(&format!("attacker{}", attempt % 3)),
+            )
+            .await;
+    }
+    assert!(matches!(
+        auth.sign_in("alice", PASSWORD, from("new-laptop")).await,
+        Err(AuthError::RateLimited { .. })
+    ));
+    // The owner's browser, through the same proxy, still gets in.
+    assert_eq!(auth.sign_in("alice", PASSWORD, known).await.unwrap(), alice);
+    // A stolen device cookie does not help an attacker: it has failures of its own.
+    for _ in 0..5 {
+        let _ = auth.sign_in("alice", "a wrong guess!", known).await;
+    }
+    assert!(matches!(
+        auth.sign_in("alice", PASSWORD, known).await,
+        Err(AuthError::RateLimited { .. })
+    ));
+    // A device cookie of another account is just an unknown browser.
+    let bob = auth.sign_up("bob", PASSWORD, "setup").await.unwrap();
+    let bobs = cookie_value(&auth.start_session(&bob).await.unwrap().device_cookie);
+    let wrong_account = Origin {
+        client: "new-laptop",
+        device: Some(&bobs),
+    };
+    assert!(matches!(
+        auth.sign_in("alice", PASSWORD, wrong_account).await,
+        Err(AuthError::RateLimited { .. })
+    ));
 }
 
 async fn fixture(server: Server) -> TestS3 {
@@ -230,5 +492,10 @@ storage::on_both_servers!(fixture =>
     a_taken_key_is_never_overwritten,
     failed_sign_ins_lock_the_account_then_the_client,
     tokens_are_listed_without_secrets_and_revoked_at_once,
+    a_flood_of_forged_tokens_makes_no_s3_request,
+    a_signed_out_session_is_refused_on_every_replica,
+    a_password_change_or_reset_ends_every_session,
+    two_replicas_signing_up_one_name_at_once_make_one_account,
+    an_attacker_cannot_lock_the_owner_out_of_a_known_browser,
     forged_tokens_are_refused,
 );
