@@ -124,4 +124,40 @@ test.describe("accounts", () => {
     await expect(page.getByTestId("no-tokens")).toBeVisible();
     await expect(page.getByLabel("The new token")).toHaveCount(0);
   });
+
+  test("a password change signs the other browser out, and signing out everywhere signs out this one", async ({ page, browser }) => {
+    const accounts = new AccountPages(page);
+    const name = uniqueName("fay");
+    await accounts.signUp(name);
+    // The same account in another browser.
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    const elsewhere = new AccountPages(otherPage);
+    await elsewhere.signInAndWait(name);
+
+    await page.getByRole("link", { name: "Settings" }).click();
+    await expect(page.getByRole("heading", { level: 2, name: "Password" })).toBeVisible();
+    const newPassword = "a new and longer password";
+    await page.getByLabel("Current password").fill(PASSWORD);
+    await page.getByLabel("New password").fill(newPassword);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByTestId("password-changed")).toContainText("Password changed");
+    await expect(page.getByLabel("Current password")).toHaveValue("");
+
+    // The other browser is signed out; this one is not.
+    await otherPage.reload();
+    await expect(otherPage).toHaveURL(/\/sign-in/);
+    await page.reload();
+    await expect(accounts.signedInUser).toHaveText(name);
+
+    await accounts.waitForHydration();
+    await page.getByRole("button", { name: "Sign out everywhere" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toContainText("Sign out of every browser and device");
+    await dialog.getByRole("button", { name: "Sign out everywhere" }).click();
+    await expect(page).toHaveURL(/\/sign-in$/);
+    // The new password signs in again.
+    await elsewhere.signInAndWait(name, newPassword);
+    await other.close();
+  });
 });

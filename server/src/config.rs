@@ -138,6 +138,12 @@ pub enum UserCommand {
         /// digit; capitals are folded to lowercase.
         name: String,
     },
+    /// Set a new password for an account (read from standard input, one line) and sign it
+    /// out everywhere (its API tokens keep working).
+    ResetPassword {
+        /// The account's username.
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -211,9 +217,9 @@ impl Config {
             signup_open: self.signup == Signup::Open,
             session_lifetime: Duration::from_secs(self.session_days * 24 * 3600),
             secure_cookies: self.public_url.as_ref().is_some_and(|url| url.https),
-            // A token revoked through another replica stops working here as soon as a
-            // change made by another replica is seen anywhere else.
-            token_recheck_after: Duration::from_secs(self.revalidate_secs),
+            // A token revoked or a session ended through another replica stops working
+            // here as soon as a change made by another replica is seen anywhere else.
+            recheck_after: Duration::from_secs(self.revalidate_secs),
             ..AuthSettings::default()
         }
     }

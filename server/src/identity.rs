@@ -10,7 +10,7 @@
 use std::net::SocketAddr;
 
 use app::server::ClientAddress;
-use auth::Auth;
+use auth::{Auth, AuthError};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderName, Method, header};
 use axum::middleware::Next;
@@ -33,10 +33,19 @@ const PUBLIC_PAGES: [&str; 2] = [routes::SIGN_IN_PAGE, routes::SIGN_UP_PAGE];
 
 pub async fn identify(State(gate): State<Gate>, mut request: Request, next: Next) -> Response {
     let client = client_address(&request, gate.client_ip_header.as_ref());
+    let identified = gate.auth.identify(request.headers(), &client).await;
     request.extensions_mut().insert(ClientAddress(client));
-    let identity = match gate.auth.identify(request.headers()).await {
+    let identity = match identified {
         Ok(identity) => identity,
-        Err(error) => return Failure::from_auth(&error).into_response(),
+        Err(error) => {
+            let mut response = Failure::from_auth(&error).into_response();
+            if let AuthError::RateLimited { retry_after } = error {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, retry_after.as_secs().into());
+            }
+            return response;
+        }
     };
     let path = request.uri().path();
     let is_page = is_page_request(request.method(), path, request.headers());

@@ -1,6 +1,7 @@
 //! `server user add NAME`: creates an account from the command line (how accounts are made
-//! where DBM_SIGNUP=closed). The password is read from standard input, one line, so it
-//! never appears in the process list or the shell history:
+//! where DBM_SIGNUP=closed); `server user reset-password NAME`: sets a new password and
+//! signs the account out everywhere. The password is read from standard input, one line,
+//! so it never appears in the process list or the shell history:
 //! `printf '%s\n' "$PASSWORD" | server user add alice`.
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
@@ -14,12 +15,10 @@ use crate::{StartupError, open_accounts, storage_startup_error};
 
 /// Runs a `server user ...` command; the error is one line that says what to fix.
 pub async fn run(config: &Config, command: &UserCommand) -> Result<String, StartupError> {
-    match command {
-        UserCommand::Add { name } => add(config, name).await,
-    }
-}
-
-async fn add(config: &Config, name: &str) -> Result<String, StartupError> {
+    let (name, action) = match command {
+        UserCommand::Add { name } => (name, Action::Add),
+        UserCommand::ResetPassword { name } => (name, Action::ResetPassword),
+    };
     let failed = |reason: String| StartupError::Accounts(reason);
     let user = UserName::from_input(name).map_err(|error| failed(error.to_string()))?;
     let password = read_password(&user).map_err(|error| {
@@ -33,17 +32,29 @@ async fn add(config: &Config, name: &str) -> Result<String, StartupError> {
         .await
         .map_err(|error| storage_startup_error(&config.storage, &error))?;
     let auth = open_accounts(config, &catalog)?;
-    let created = auth.create_account(&user, &password).await;
+    let done = match action {
+        Action::Add => auth.create_account(&user, &password).await,
+        Action::ResetPassword => auth.reset_password(&user, &password).await,
+    };
     if let Err(error) = catalog.shutdown().await {
         tracing::error!(%error, "the storage did not stop cleanly");
     }
-    match created {
-        Ok(()) => Ok(format!("created the account {user}")),
-        Err(AuthError::NameTaken { .. }) => Err(failed(format!(
+    match (action, done) {
+        (Action::Add, Ok(())) => Ok(format!("created the account {user}")),
+        (Action::ResetPassword, Ok(())) => Ok(format!(
+            "set a new password for {user} and signed it out everywhere"
+        )),
+        (_, Err(AuthError::NameTaken { .. })) => Err(failed(format!(
             "the username {user} is already taken; choose another"
         ))),
-        Err(error) => Err(failed(error.to_string())),
+        (_, Err(error)) => Err(failed(error.to_string())),
     }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    Add,
+    ResetPassword,
 }
 
 fn read_password(user: &UserName) -> std::io::Result<String> {

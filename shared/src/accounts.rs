@@ -55,6 +55,13 @@ pub struct SessionUser {
     pub user: String,
 }
 
+/// The answer to "sign out everywhere": whose sessions ended, and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedOutEverywhere {
+    pub user: String,
+    pub sessions_ended: usize,
+}
+
 /// A personal API token as listed: never the secret itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenInfo {

@@ -13,7 +13,7 @@ pub mod names;
 pub mod routes;
 pub mod warnings;
 
-pub use accounts::{NewToken, SessionUser, TokenInfo};
+pub use accounts::{NewToken, SessionUser, SignedOutEverywhere, TokenInfo};
 pub use api::{
     Column, ColumnType, DATABASES_PER_PAGE, DEFAULT_PAGE_ROWS, DEFAULT_SAMPLE_ROWS, DatabasePage,
     DatabaseSummary, Deleted, ImportReport, ImportedFile, MAX_PAGE_ROWS, MAX_SAMPLE_ROWS,

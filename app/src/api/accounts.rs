@@ -1,24 +1,31 @@
-//! The account calls: signing in and out, creating an account, and personal API tokens.
-//! Sign-in and sign-up set the session cookie; everything else needs a signed-in user.
+//! The account calls: signing in and out (here or everywhere), creating an account,
+//! changing the password, and personal API tokens. Sign-in and sign-up set the session
+//! cookie; everything else needs a signed-in user.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use shared::{NewToken, SessionUser, TokenInfo};
+use shared::{NewToken, SessionUser, SignedOutEverywhere, TokenInfo};
 
 use crate::error::AppError;
 
 /// `POST /api/sign_in` (`username`, `password`): sets the session cookie. A wrong
 /// username and a wrong password get the same answer (401); too many failures, 429 with
-/// `Retry-After`.
+/// `Retry-After` (a browser that signed in to the account before is limited by its own
+/// failures only).
 #[server(name = SignIn, prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(username: String, password: String) -> Result<SessionUser, AppError> {
-    use crate::server::{auth, client_address, fail_auth, start_session};
+    use crate::server::{auth, client_address, fail_auth, request_cookie, start_session};
     let auth = auth()?;
+    let device = request_cookie(auth.devices().cookie_name());
+    let origin = auth::Origin {
+        client: &client_address(),
+        device: device.as_deref(),
+    };
     let user = auth
-        .sign_in(&username, &password, &client_address())
+        .sign_in(&username, &password, origin)
         .await
         .map_err(|error| fail_auth(&error))?;
-    Ok(start_session(&auth, &user))
+    start_session(&auth, &user).await
 }
 
 /// `POST /api/sign_up` (`username`, `password`): creates an account and signs it in
@@ -31,18 +38,64 @@ pub async fn sign_up(username: String, password: String) -> Result<SessionUser, 
         .sign_up(&username, &password, &client_address())
         .await
         .map_err(|error| fail_auth(&error))?;
-    Ok(start_session(&auth, &user))
+    start_session(&auth, &user).await
 }
 
-/// `POST /api/sign_out`: removes the session cookie.
+/// `POST /api/sign_out`: ends this session (its cookie stops working on every replica
+/// within the revalidation interval) and removes the cookie.
 #[server(name = SignOut, prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<SessionUser, AppError> {
-    use crate::server::{auth, current_user, set_cookie};
-    let user = current_user()?;
-    set_cookie(&auth()?.sessions().clear_cookie());
+    use crate::server::{auth, fail, fail_auth, identity, set_cookie, unauthorized};
+    let identity = identity().ok_or_else(|| fail(unauthorized()))?;
+    let auth = auth()?;
+    auth.sign_out(&identity)
+        .await
+        .map_err(|error| fail_auth(&error))?;
+    set_cookie(&auth.sessions().clear_cookie());
     Ok(SessionUser {
-        user: user.to_string(),
+        user: identity.user.to_string(),
     })
+}
+
+/// `POST /api/sign_out_everywhere`: ends every session of the user, in every browser
+/// (API tokens stay: revoke them on the Settings page).
+#[server(name = SignOutEverywhere, prefix = "/api", endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<SignedOutEverywhere, AppError> {
+    use crate::server::{auth, current_user, fail_auth, set_cookie};
+    let user = current_user()?;
+    let auth = auth()?;
+    let sessions_ended = auth
+        .sign_out_everywhere(&user)
+        .await
+        .map_err(|error| fail_auth(&error))?;
+    set_cookie(&auth.sessions().clear_cookie());
+    Ok(SignedOutEverywhere {
+        user: user.to_string(),
+        sessions_ended,
+    })
+}
+
+/// `POST /api/change_password` (`current_password`, `new_password`): from a signed-in
+/// session only. Every session of the user ends; this browser gets a new one.
+#[server(name = ChangePassword, prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<SessionUser, AppError> {
+    use crate::server::{
+        auth, client_address, fail, fail_auth, identity, start_session, unauthorized,
+    };
+    let identity = identity().ok_or_else(|| fail(unauthorized()))?;
+    let auth = auth()?;
+    auth.change_password(
+        &identity,
+        &current_password,
+        &new_password,
+        &client_address(),
+    )
+    .await
+    .map_err(|error| fail_auth(&error))?;
+    start_session(&auth, &identity.user).await
 }
 
 /// `GET /api/me`: who the session or token belongs to.

@@ -8,16 +8,17 @@
 //! - [`databases`]: `database_page`, `database_schema`, `delete_table`,
 //!   `delete_database`.
 //! - [`tables`] (one table): `table_rows`.
-//! - [`accounts`]: `sign_in`, `sign_up`, `sign_out`, `me`, `tokens`, `create_token`,
-//!   `revoke_token`.
+//! - [`accounts`]: `sign_in`, `sign_up`, `sign_out`, `sign_out_everywhere`,
+//!   `change_password`, `me`, `tokens`, `create_token`, `revoke_token`.
 
 pub mod accounts;
 pub mod databases;
 pub mod tables;
 
 pub use accounts::{
-    CreateToken, Me, RevokeToken, SignIn, SignOut, SignUp, create_token, list_tokens, me,
-    revoke_token, sign_in, sign_out, sign_up,
+    ChangePassword, CreateToken, Me, RevokeToken, SignIn, SignOut, SignOutEverywhere, SignUp,
+    change_password, create_token, list_tokens, me, revoke_token, sign_in, sign_out,
+    sign_out_everywhere, sign_up,
 };
 pub use databases::{database_page, database_schema, delete_database, delete_table};
 pub use tables::table_rows;
@@ -43,6 +44,8 @@ mod tests {
             (SignIn::PATH, routes::SIGN_IN),
             (SignUp::PATH, routes::SIGN_UP),
             (SignOut::PATH, routes::SIGN_OUT),
+            (SignOutEverywhere::PATH, routes::SIGN_OUT_EVERYWHERE),
+            (ChangePassword::PATH, routes::CHANGE_PASSWORD),
             (Me::PATH, routes::ME),
             (ListTokens::PATH, routes::TOKENS),
             (CreateToken::PATH, routes::CREATE_TOKEN),

@@ -1,18 +1,21 @@
-//! `/settings`: the user's personal API tokens. A new token is shown once, right after it
-//! is made (only its hash is kept); the list shows names, ids and dates; revoking one makes
-//! it stop working at once.
+//! `/settings`: the user's personal API tokens, password and sessions. A new token is shown
+//! once, right after it is made (only its hash is kept); the list shows names, ids and
+//! dates; revoking one makes it stop working at once. Changing the password signs every
+//! other browser out; "sign out everywhere" signs out every browser, this one included.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::{NewToken, TokenInfo};
 
-use crate::api::{CreateToken, list_tokens, revoke_token};
+use crate::api::{ChangePassword, CreateToken, list_tokens, revoke_token, sign_out_everywhere};
+use crate::components::account_fields::AccountField;
 use crate::components::confirm_button::{ConfirmButton, Confirmation};
 use crate::components::error_panel::ErrorPanel;
 use crate::error::failure_message;
 use crate::format::utc_label;
-use crate::session::SignedIn;
+use crate::previews::PreviewCache;
+use crate::session::{SignedIn, leave_signed_out};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -63,6 +66,72 @@ pub fn SettingsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+        </section>
+        <PasswordSection />
+        <SessionsSection />
+    }
+}
+
+/// Changing the password: the current one, then the new one. Every other browser is
+/// signed out; this one gets a new session.
+#[component]
+fn PasswordSection() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let form = NodeRef::<leptos::html::Form>::new();
+    let problem = move || failure_message(change.value().get());
+    let changed = move || change.value().get().is_some_and(|answer| answer.is_ok());
+    Effect::new(move || {
+        if changed()
+            && let Some(form) = form.get()
+        {
+            form.reset();
+        }
+    });
+    view! {
+        <section class="settings-section" aria-labelledby="password-title">
+            <h2 id="password-title">"Password"</h2>
+            <p>"Changing your password signs you out of every other browser and device; this one stays signed in."</p>
+            <ActionForm action=change node_ref=form attr:class="password-form">
+                <AccountField label="Current password" name="current_password" input_type="password"
+                    autocomplete="current-password" />
+                <AccountField label="New password" name="new_password" input_type="password"
+                    autocomplete="new-password" help="At least 10 characters; a few words make a good one." />
+                <button type="submit" class="button button--primary" disabled=move || change.pending().get()>
+                    {move || if change.pending().get() { "Changing…" } else { "Change password" }}
+                </button>
+            </ActionForm>
+            <p class="form-problem" role="alert">{problem}</p>
+            <p class="form-done" role="status" data-testid="password-changed">
+                {move || changed().then_some("Password changed. Every other browser and device was signed out.")}
+            </p>
+        </section>
+    }
+}
+
+/// Signing out of every browser and device at once (this one too).
+#[component]
+fn SessionsSection() -> impl IntoView {
+    let previews = PreviewCache::from_context();
+    let confirmation = Confirmation {
+        button: "Sign out everywhere".to_owned(),
+        title: "Sign out everywhere".to_owned(),
+        question: "Sign out of every browser and device, this one included? API tokens keep \
+                   working; revoke them above."
+            .to_owned(),
+        confirm: "Sign out everywhere",
+        busy: "Signing out…",
+    };
+    let on_confirm = move || async move {
+        sign_out_everywhere()
+            .await
+            .map(|_| leave_signed_out(previews))
+            .map_err(|failure| failure.message().to_owned())
+    };
+    view! {
+        <section class="settings-section" aria-labelledby="sessions-title">
+            <h2 id="sessions-title">"Sessions"</h2>
+            <p>"Signed in on a computer you no longer use, or lost a phone? End every session at once."</p>
+            <ConfirmButton confirmation on_confirm />
         </section>
     }
 }

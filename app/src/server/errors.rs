@@ -157,7 +157,7 @@ pub fn auth_api_error(error: &AuthError) -> ApiError {
         AuthError::RateLimited { retry_after } => ApiError::new(
             ErrorCode::RateLimited,
             format!(
-                "Too many failed sign-in attempts. Wait {} and try again.",
+                "Too many failed attempts. Wait {} and try again.",
                 crate::format::wait_label(retry_after.as_secs())
             ),
         ),
@@ -180,6 +180,15 @@ pub fn auth_api_error(error: &AuthError) -> ApiError {
         AuthError::TokenCannotCreateTokens => ApiError::new(
             ErrorCode::Forbidden,
             "Create tokens from a signed-in browser session (the Settings page), not with a token.",
+        ),
+        AuthError::SessionRequired => ApiError::new(
+            ErrorCode::Forbidden,
+            "Change your password from a signed-in browser session (the Settings page), not \
+             with a token.",
+        ),
+        AuthError::NoSuchAccount { user } => ApiError::new(
+            ErrorCode::NotFound,
+            format!("There is no account named {user:?}."),
         ),
         AuthError::InvalidToken => ApiError::new(
             ErrorCode::Unauthorized,

@@ -15,7 +15,7 @@ pub use errors::{
 };
 pub use request::{
     ClientAddress, CspNonce, auth, client_address, current_user, fail_auth, identity,
-    provide_csp_nonce, set_cookie, start_session, unauthorized,
+    provide_csp_nonce, request_cookie, set_cookie, start_session, unauthorized,
 };
 
 use crate::error::AppError;

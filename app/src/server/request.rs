@@ -68,12 +68,29 @@ pub fn set_cookie(value: &str) {
     }
 }
 
-/// Signs `user` in on this response (the session cookie) and says who it is.
-pub fn start_session(auth: &Auth, user: &UserName) -> shared::SessionUser {
-    set_cookie(&auth.session_cookie(user));
-    shared::SessionUser {
+/// Signs `user` in on this response (the session cookie, and the device cookie that
+/// makes this browser known to the account) and says who it is.
+pub async fn start_session(auth: &Auth, user: &UserName) -> Result<shared::SessionUser, AppError> {
+    let started = auth
+        .start_session(user)
+        .await
+        .map_err(|error| fail_auth(&error))?;
+    set_cookie(&started.session_cookie);
+    set_cookie(&started.device_cookie);
+    Ok(shared::SessionUser {
         user: user.to_string(),
-    }
+    })
+}
+
+/// The value of the request's cookie `name`, if it sent one.
+pub fn request_cookie(name: &str) -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let headers = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok());
+    auth::session::find_cookie(headers, name).map(str::to_owned)
 }
 
 /// An account error as a server-function error: status, and `Retry-After` when limited.

@@ -56,9 +56,18 @@ const SECRET: &str = "binary-test-secret-0123456789abcdef";
 
 /// `server user add NAME` with `stdin` as its input.
 fn add_user(settings: &[(&str, &str)], name: &str, stdin: &str) -> Output {
+    user_command(settings, &["user", "add", name], stdin)
+}
+
+/// `server user reset-password NAME` with `stdin` as its input.
+fn reset_password(settings: &[(&str, &str)], name: &str, stdin: &str) -> Output {
+    user_command(settings, &["user", "reset-password", name], stdin)
+}
+
+fn user_command(settings: &[(&str, &str)], args: &[&str], stdin: &str) -> Output {
     use std::io::Write as _;
     let mut child = server_command(settings)
-        .args(["user", "add", name])
+        .args(args)
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
@@ -149,6 +158,7 @@ async fn an_external_s3_store_serves_the_same_list_as_embedded() {
         ("DBM_ADDR", addr.as_str()),
         ("DBM_SIGNUP", "closed"),
         ("DBM_SESSION_SECRET", SECRET),
+        ("DBM_REVALIDATE_SECS", "1"),
         ("AWS_ENDPOINT_URL", moto.url.as_str()),
         ("AWS_ACCESS_KEY_ID", "testing"),
         ("AWS_SECRET_ACCESS_KEY", "testing"),
@@ -176,7 +186,7 @@ async fn an_external_s3_store_serves_the_same_list_as_embedded() {
     let cookie = sign_in(&base, "local").await;
     let body: Value = reqwest::Client::new()
         .get(format!("{base}/api/databases"))
-        .header("cookie", cookie)
+        .header("cookie", &cookie)
         .send()
         .await
         .unwrap()
@@ -190,6 +200,37 @@ async fn an_external_s3_store_serves_the_same_list_as_embedded() {
             {"name": "school", "table_count": 1, "tables": ["students"], "is_default": true},
         ])
     );
+
+    // The administrator resets the password: the account is signed out everywhere (on the
+    // running server within DBM_REVALIDATE_SECS) and the new password works.
+    let reset = reset_password(&settings, "local", "a fresh password here\n");
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&reset.stdout).trim(),
+        "set a new password for local and signed it out everywhere"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let old_cookie = reqwest::Client::new()
+        .get(format!("{base}/api/databases"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old_cookie.status(), 401);
+    let signed_in = reqwest::Client::new()
+        .post(format!("{base}/api/sign_in"))
+        .form(&[("username", "local"), ("password", "a fresh password here")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let nobody = reset_password(&settings, "nobody", "a fresh password here\n");
+    assert_eq!(nobody.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no account named"));
     let output = guard.stop_with("-TERM");
     assert!(output.status.success());
 }

@@ -38,14 +38,23 @@ async fn tampered_expired_and_old_secret_cookies_are_rejected() {
         false,
     );
     let old_secret = Sessions::new(SessionSecret::random(), Duration::from_secs(60), false);
-    let expired = format!("dbm_session={}", ours.sign_until(&alice, unix_now() - 1));
-    let other_secret = format!("dbm_session={}", old_secret.sign(&alice, unix_now()));
+    // `dbm_session=v2.{user}.{expires}.{id}.{signature}`
+    let parts: Vec<&str> = good.split('.').collect();
+    let id = parts[3];
+    let expired = format!("dbm_session={}", ours.sign(&alice, id, unix_now() - 1));
+    let other_secret = format!(
+        "dbm_session={}",
+        old_secret.sign(&alice, id, unix_now() + 60)
+    );
     let as_bob = good.replace(".alice.", ".bob.");
-    let longer = {
-        let (payload, signature) = good.rsplit_once('.').unwrap();
-        let (head, _) = payload.rsplit_once('.').unwrap();
-        format!("{head}.{}.{signature}", unix_now() + 10_000_000)
-    };
+    let longer = format!(
+        "{}.{}.{}.{}.{}",
+        parts[0],
+        parts[1],
+        unix_now() + 10_000_000,
+        parts[3],
+        parts[4]
+    );
     for bad in [
         expired,
         other_secret,
@@ -185,12 +194,23 @@ async fn sign_up_sets_a_hardened_cookie_and_a_taken_name_is_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let set_cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect();
+    let set_cookie = cookies
+        .iter()
+        .find(|cookie| cookie.starts_with("dbm_session="))
+        .unwrap();
+    let device = cookies
+        .iter()
+        .find(|cookie| cookie.starts_with("dbm_device="))
+        .unwrap();
+    assert!(device.contains("HttpOnly; SameSite=Strict"), "{device}");
     for part in [
-        "dbm_session=v1.carol.",
+        "dbm_session=v2.carol.",
         "HttpOnly",
         "SameSite=Lax",
         "Path=/",
@@ -267,6 +287,13 @@ async fn closed_sign_up_is_403_and_https_cookies_are_secure() {
         "{set_cookie}"
     );
     assert!(set_cookie.ends_with("; Secure"), "{set_cookie}");
+    for cookie in signed_in.headers().get_all("set-cookie") {
+        let cookie = cookie.to_str().unwrap();
+        assert!(
+            cookie.starts_with("__Host-") && cookie.ends_with("; Secure"),
+            "{cookie}"
+        );
+    }
     let page = app.http.get(format!("{}/", app.base)).send().await.unwrap();
     assert_eq!(
         page.headers()["strict-transport-security"],
@@ -322,5 +349,161 @@ async fn signing_in_works_without_javascript_and_its_error_shows_on_the_page() {
         "signed in: the sign-in page sends you on"
     );
     assert_eq!(next.headers()["location"], "/");
+    app.server.stop().await.unwrap();
+}
+
+/// A POST of form fields with a session cookie, as the browser sends it.
+async fn post_with_cookie(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    app.anonymous
+        .post(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .header("origin", &app.base)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn me_status(app: &TestApp, cookie: &str) -> u16 {
+    app.anonymous
+        .get(format!("{}/api/me", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_cookie_replayed_after_sign_out_is_refused() {
+    let app = TestApp::spawn().await;
+    let _ = app.client_for("alice").await;
+    let cookie = app.sign_in_cookie("alice").await;
+    let other_browser = app.sign_in_cookie("alice").await;
+    assert_eq!(me_status(&app, &cookie).await, 200);
+    let signed_out = post_with_cookie(&app, "/api/sign_out", &cookie, &[]).await;
+    assert_eq!(signed_out.status(), 200);
+    assert_eq!(me_status(&app, &cookie).await, 401, "the replayed cookie");
+    assert_eq!(
+        me_status(&app, &other_browser).await,
+        200,
+        "another session"
+    );
+    app.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_and_changing_the_password_end_every_session() {
+    let app = TestApp::spawn().await;
+    let (script, _) = app.client_for("alice").await;
+    let laptop = app.sign_in_cookie("alice").await;
+    let phone = app.sign_in_cookie("alice").await;
+    let answer = post_with_cookie(&app, "/api/sign_out_everywhere", &laptop, &[]).await;
+    assert_eq!(answer.status(), 200);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["user"], "alice");
+    assert!(body["sessions_ended"].as_u64().unwrap() >= 2, "{body}");
+    for cookie in [&laptop, &phone] {
+        assert_eq!(me_status(&app, cookie).await, 401);
+    }
+    let me = script
+        .get(format!("{}/api/me", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        me.status(),
+        200,
+        "API tokens are not sessions: they keep working"
+    );
+
+    let cookie = app.sign_in_cookie("alice").await;
+    let other = app.sign_in_cookie("alice").await;
+    let new = "a brand new password";
+    let wrong = post_with_cookie(
+        &app,
+        "/api/change_password",
+        &cookie,
+        &[
+            ("current_password", "not my password"),
+            ("new_password", new),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status(), 401);
+    let changed = post_with_cookie(
+        &app,
+        "/api/change_password",
+        &cookie,
+        &[("current_password", PASSWORD), ("new_password", new)],
+    )
+    .await;
+    assert_eq!(changed.status(), 200);
+    let fresh = session_cookie(&changed);
+    assert_eq!(
+        me_status(&app, &fresh).await,
+        200,
+        "this browser stays signed in"
+    );
+    for cookie in [&cookie, &other] {
+        assert_eq!(me_status(&app, cookie).await, 401);
+    }
+    let by_token = script
+        .post(format!("{}/api/change_password", app.base))
+        .form(&[
+            ("current_password", new),
+            ("new_password", "yet another one"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_token.status(), 403);
+    app.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_flood_of_random_tokens_makes_no_s3_request_and_is_limited() {
+    let app = TestApp::spawn().await;
+    let store = app.server.catalog.store().clone();
+    let before = store.requests();
+    let mut statuses = Vec::new();
+    for attempt in 0..200_u32 {
+        // Well-formed: a real user, 16 hex digits of id, 64 of secret.
+        let token = format!(
+            "dbm_tester_{attempt:016x}_{:064x}",
+            u128::from(attempt) * 7919
+        );
+        let response = app
+            .anonymous
+            .get(format!("{}/api/databases", app.base))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 429 {
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        statuses.push(response.status().as_u16());
+    }
+    let made = store.requests().since(before);
+    assert_eq!(
+        made.gets + made.lists + made.heads + made.other,
+        0,
+        "{made:?}"
+    );
+    assert!(
+        statuses[..20].iter().all(|status| *status == 401),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[20..].iter().all(|status| *status == 429),
+        "{statuses:?}"
+    );
     app.server.stop().await.unwrap();
 }

@@ -72,7 +72,16 @@ impl TestApp {
         let token = self
             .server
             .auth
-            .create_token(&auth::Identity::session(user), "tests")
+            .create_token(
+                &self
+                    .server
+                    .auth
+                    .start_session(&user)
+                    .await
+                    .unwrap()
+                    .identity,
+                "tests",
+            )
             .await
             .unwrap()
             .token;
