@@ -9,7 +9,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/binaryen-132.0.0/node_modules/.bi
 export AWS_EC2_METADATA_DISABLED := true
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test bench setup setup-test build-release fmt-check lint lint-server lint-wasm \
+.PHONY: run test bench soak setup setup-test build-release fmt-check lint lint-server lint-wasm \
         wasm-deps wasm-release unit e2e fmt
 
 ## Build in release mode and serve http://127.0.0.1:3000 on the embedded S3 (data in ./data).
@@ -32,6 +32,12 @@ bench:
 	cargo bench -p catalog --bench pages
 	cargo bench -p server --bench lists
 	cargo bench -p server --bench imports
+
+## 60 s of mixed imports, replaces, deletes and previews on two replicas of the release
+## server over one S3 store; fails on a stale read after the bound, an error other than an
+## expected conflict, or an upload left behind. DBM_SOAK_SECS changes the length.
+soak: setup
+	cargo bench -p server --bench soak
 
 setup:
 	scripts/setup.sh

@@ -58,6 +58,21 @@ impl Server {
         self.child.id()
     }
 
+    /// Stops the server as an orchestrator does (SIGTERM) and waits for it to exit, at
+    /// most its shutdown deadline and a margin; then it is killed.
+    pub async fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..450 {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        eprintln!("the server did not stop within 45 s of SIGTERM; killing it");
+    }
+
     /// Signs the benchmark user up (or in, when a run before made it); a client that sends
     /// its session as a browser would (the cookie, and the page's Origin, which
     /// state-changing calls require with a cookie).
