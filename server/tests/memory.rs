@@ -129,6 +129,67 @@ async fn a_150_mb_line_is_refused_in_bounded_memory() {
     app.server.stop().await.unwrap();
 }
 
+/// A quote opened on line 2 and never closed, spanning 40 MB: refused with the line it
+/// opens on (it used to be accepted as a one-column table whose 42 MB name was stored),
+/// in bounded memory, with nothing kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_40_mb_unterminated_quote_is_refused_in_bounded_memory() {
+    use futures::StreamExt;
+
+    /// The same bound as the long line's: one record is cut off at 16 MiB.
+    const BOUND: u64 = 128 * 1024 * 1024;
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::spawn().await;
+    let chunks = futures::stream::iter(0..41).map(|index| {
+        let chunk = if index == 0 {
+            b"id,text\n1,\"an open quote".to_vec()
+        } else {
+            b"never closed, across lines\n".repeat(1_000_000 / 27)
+        };
+        Ok::<_, std::io::Error>(bytes::Bytes::from(chunk))
+    });
+    let file = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(chunks))
+        .file_name("open.csv")
+        .mime_str("text/csv")
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text(shared::routes::import_fields::DATABASE, "quotedb")
+        .part(shared::routes::import_fields::FILE, file);
+
+    let memory = MemoryPeak::start();
+    let response = helpers::import_with(&app.http, &app.base, form).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    let message = body["files"][0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("starts on line 2 is never closed"),
+        "{message}"
+    );
+    let grown = memory.growth();
+    eprintln!(
+        "a 40 MB unterminated quote: resident memory grew by {} MiB",
+        grown >> 20
+    );
+    assert!(grown < BOUND, "memory grew by {} MiB", grown >> 20);
+    let store = app.server.catalog.store().clone();
+    assert!(
+        store
+            .wait_for_aborts(std::time::Duration::from_secs(10))
+            .await
+    );
+    assert_eq!(app.incomplete_uploads(), Vec::<String>::new());
+    assert!(
+        !app.data_dir
+            .path()
+            .join("dbm/users/tester/quotedb")
+            .exists()
+    );
+    app.server.stop().await.unwrap();
+}
+
 /// Thirty cold previews at once, each of a table whose first header field is 20 MB: the
 /// head reads share one budget (`catalog::preview::head::HEAD_READ_BUDGET_BYTES`), so
 /// memory stays bounded (they used to take the server to 1.2 GB); a preview that finds no

@@ -96,6 +96,9 @@ impl Catalog {
                     Ok(None) => {
                         tracing::info!(%key, "the table changed while it was scanned; the next request scans again")
                     }
+                    Err(error) if gone_or_changed(&error) => {
+                        tracing::info!(%key, "the table went away or changed while it was scanned")
+                    }
                     Err(error) => tracing::warn!(%key, %error, "background scan failed"),
                 }
             }
@@ -152,4 +155,12 @@ async fn scan_and_store(
     )
     .await?;
     Ok(Some(stats))
+}
+
+/// A scan's error that only means another writer deleted or replaced the table meanwhile.
+fn gone_or_changed(error: &crate::CatalogError) -> bool {
+    matches!(
+        error.storage_failure(),
+        Some(storage::StorageFailure::NoSuchKey | storage::StorageFailure::PreconditionFailed)
+    )
 }

@@ -239,6 +239,11 @@ impl Catalog {
     ) -> Option<T> {
         match self.store().get_small(key).await {
             Ok(bytes) => parse(&bytes),
+            // Listed a moment ago, deleted since (by another replica, or a tool): normal.
+            Err(error) if error.failure() == Some(storage::StorageFailure::NoSuchKey) => {
+                tracing::debug!(%error, key, "a table's statistics or index went away; going without");
+                None
+            }
             Err(error) => {
                 tracing::warn!(%error, key, "cannot read a table's statistics or index; going without");
                 None
