@@ -83,8 +83,6 @@ async fn a_200_mb_download_is_byte_identical_and_memory_stays_flat() {
 /// memory grows by a bounded amount on the way (it used to reach about 5x the line).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_150_mb_line_is_refused_in_bounded_memory() {
-    use futures::StreamExt;
-
     /// The bound stated in the README: parts in flight, the profiler's queue and one
     /// record's 16 MiB, with room for the test's own client.
     const BOUND: u64 = 128 * 1024 * 1024;
@@ -98,34 +96,10 @@ async fn a_150_mb_line_is_refused_in_bounded_memory() {
         };
         Ok::<_, std::io::Error>(bytes::Bytes::from(chunk))
     });
-    let file = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(chunks))
-        .file_name("long.csv")
-        .mime_str("text/csv")
-        .unwrap();
-    let form = reqwest::multipart::Form::new()
-        .text(shared::routes::import_fields::DATABASE, "longdb")
-        .part(shared::routes::import_fields::FILE, file);
-
-    let memory = MemoryPeak::start();
-    let response = helpers::import_with(&app.http, &app.base, form).await;
-    assert_eq!(response.status(), 400);
-    let body: Value = response.json().await.unwrap();
-    let message = body["files"][0]["error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (message, grown) = refused_import(&app, "longdb", chunks).await;
     assert!(message.contains("longer than 16 MiB"), "{message}");
-    let grown = memory.growth();
     eprintln!("a 150 MB line: resident memory grew by {} MiB", grown >> 20);
     assert!(grown < BOUND, "memory grew by {} MiB", grown >> 20);
-    // The refused upload is aborted in the background: wait for it, then nothing is left.
-    let store = app.server.catalog.store().clone();
-    assert!(
-        store
-            .wait_for_aborts(std::time::Duration::from_secs(10))
-            .await
-    );
-    assert_eq!(app.incomplete_uploads(), Vec::<String>::new());
     app.server.stop().await.unwrap();
 }
 
@@ -134,8 +108,6 @@ async fn a_150_mb_line_is_refused_in_bounded_memory() {
 /// in bounded memory, with nothing kept.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_40_mb_unterminated_quote_is_refused_in_bounded_memory() {
-    use futures::StreamExt;
-
     /// The same bound as the long line's: one record is cut off at 16 MiB.
     const BOUND: u64 = 128 * 1024 * 1024;
     let _alone = ONE_AT_A_TIME.lock().await;
@@ -148,39 +120,16 @@ async fn a_40_mb_unterminated_quote_is_refused_in_bounded_memory() {
         };
         Ok::<_, std::io::Error>(bytes::Bytes::from(chunk))
     });
-    let file = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(chunks))
-        .file_name("open.csv")
-        .mime_str("text/csv")
-        .unwrap();
-    let form = reqwest::multipart::Form::new()
-        .text(shared::routes::import_fields::DATABASE, "quotedb")
-        .part(shared::routes::import_fields::FILE, file);
-
-    let memory = MemoryPeak::start();
-    let response = helpers::import_with(&app.http, &app.base, form).await;
-    assert_eq!(response.status(), 400);
-    let body: Value = response.json().await.unwrap();
-    let message = body["files"][0]["error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (message, grown) = refused_import(&app, "quotedb", chunks).await;
     assert!(
         message.contains("starts on line 2 is never closed"),
         "{message}"
     );
-    let grown = memory.growth();
     eprintln!(
         "a 40 MB unterminated quote: resident memory grew by {} MiB",
         grown >> 20
     );
     assert!(grown < BOUND, "memory grew by {} MiB", grown >> 20);
-    let store = app.server.catalog.store().clone();
-    assert!(
-        store
-            .wait_for_aborts(std::time::Duration::from_secs(10))
-            .await
-    );
-    assert_eq!(app.incomplete_uploads(), Vec::<String>::new());
     assert!(
         !app.data_dir
             .path()
@@ -271,6 +220,39 @@ async fn thirty_wide_cold_previews_at_once_stay_in_bounded_memory() {
     }
     assert!(grown < BOUND, "memory grew by {} MiB", grown >> 20);
     app.server.stop().await.unwrap();
+}
+
+/// Imports `chunks` as one file into `database` and checks it is refused (400); its message,
+/// and how much resident memory grew meanwhile. Then checks its upload was aborted.
+async fn refused_import<S>(app: &TestApp, database: &str, chunks: S) -> (String, u64)
+where
+    S: futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + Sync + 'static,
+{
+    let file = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(chunks))
+        .file_name("refused.csv")
+        .mime_str("text/csv")
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text(shared::routes::import_fields::DATABASE, database.to_owned())
+        .part(shared::routes::import_fields::FILE, file);
+    let memory = MemoryPeak::start();
+    let response = helpers::import_with(&app.http, &app.base, form).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    let message = body["files"][0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let grown = memory.growth();
+    // The refused upload is aborted in the background: wait for it, then nothing is left.
+    let store = app.server.catalog.store().clone();
+    assert!(
+        store
+            .wait_for_aborts(std::time::Duration::from_secs(10))
+            .await
+    );
+    assert_eq!(app.incomplete_uploads(), Vec::<String>::new());
+    (message, grown)
 }
 
 /// Samples this process's resident memory (server and client both live in it) every 5 ms

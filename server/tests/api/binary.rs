@@ -356,7 +356,7 @@ async fn sigterm_drains_and_stops_the_server_and_restart_keeps_the_data() {
 
 /// Starts a slow import (1 MiB every 50 ms) through `base` as a new user; returns once its
 /// multipart upload exists, as `uploads_exist` tells.
-async fn start_slow_import(base: &str, uploads_exist: impl AsyncFn() -> bool) {
+async fn start_slow_import(base: &str, uploads_exist: &impl AsyncFn() -> bool) {
     let signed_up = reqwest::Client::new()
         .post(format!("{base}/api/sign_up"))
         .form(&[("username", "kim"), ("password", "correct horse battery")])
@@ -401,6 +401,27 @@ async fn start_slow_import(base: &str, uploads_exist: impl AsyncFn() -> bool) {
     }
 }
 
+/// Starts the server (`start` on a port), kills it (SIGKILL) in the middle of an import,
+/// starts it again and waits until its sweep leaves no upload; the running server.
+async fn kill_mid_import_and_start_again(
+    start: impl Fn(u16) -> ChildGuard,
+    uploads_exist: impl AsyncFn() -> bool,
+) -> ChildGuard {
+    let port = free_port();
+    let guard = start(port);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&base).await;
+    start_slow_import(&base, &uploads_exist).await;
+    guard.stop_with("-KILL");
+    assert!(uploads_exist().await, "a killed process aborts nothing");
+
+    let port = free_port();
+    let guard = start(port);
+    wait_until_ready(&format!("http://127.0.0.1:{port}")).await;
+    wait_until_swept(uploads_exist).await;
+    guard
+}
+
 /// Waits (at most 30 s) until `uploads_exist` says none are left.
 async fn wait_until_swept(uploads_exist: impl AsyncFn() -> bool) {
     let waited = Instant::now();
@@ -428,18 +449,7 @@ async fn a_killed_servers_upload_is_gone_after_the_next_start_on_embedded_storag
     };
     let uploads_exist =
         async || !storage::testing::embedded_incomplete_uploads(data_dir.path()).is_empty();
-    let port = free_port();
-    let guard = start(port);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until_ready(&base).await;
-    start_slow_import(&base, uploads_exist).await;
-    guard.stop_with("-KILL");
-    assert!(uploads_exist().await, "a killed process aborts nothing");
-
-    let port = free_port();
-    let guard = start(port);
-    wait_until_ready(&format!("http://127.0.0.1:{port}")).await;
-    wait_until_swept(uploads_exist).await;
+    let guard = kill_mid_import_and_start_again(start, uploads_exist).await;
     let journal = data_dir.path().join("dbm/system/uploads");
     let entries = std::fs::read_dir(&journal).map_or(0, |entries| entries.count());
     assert_eq!(entries, 0, "journal entries left in {}", journal.display());
@@ -466,18 +476,7 @@ async fn a_killed_servers_upload_is_gone_after_the_next_start_on_moto() {
         ChildGuard(Some(server_command(&settings).spawn().unwrap()))
     };
     let uploads_exist = async || !store.incomplete_uploads().await.unwrap().is_empty();
-    let port = free_port();
-    let guard = start(port);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until_ready(&base).await;
-    start_slow_import(&base, uploads_exist).await;
-    guard.stop_with("-KILL");
-    assert!(uploads_exist().await, "a killed process aborts nothing");
-
-    let port = free_port();
-    let guard = start(port);
-    wait_until_ready(&format!("http://127.0.0.1:{port}")).await;
-    wait_until_swept(uploads_exist).await;
+    let guard = kill_mid_import_and_start_again(start, uploads_exist).await;
     assert_eq!(store.upload_journal().await.unwrap(), Vec::new());
     guard.stop_with("-TERM");
 }
