@@ -108,6 +108,7 @@ mod tests {
             first_ragged_lines: vec![],
             invalid_utf8: false,
             records_too_long: 0,
+            first_too_long_line: None,
             is_empty: false,
             row_marks: Default::default(),
             unclosed_quote_line: None,

@@ -35,6 +35,7 @@ pub struct Joiner {
     /// That record grew past `max_record`: it is counted, not parsed.
     straddling_too_long: bool,
     records_too_long: u64,
+    first_too_long_line: Option<u64>,
     /// The line the next chunk starts on.
     next_line: u64,
     /// Whether line numbers are kept (for ragged rows' lines; a scan does without).
@@ -56,6 +57,7 @@ impl Joiner {
             straddling_line: 1,
             straddling_too_long: false,
             records_too_long: 0,
+            first_too_long_line: None,
             next_line: 1,
             count_lines: true,
             at_file_start: true,
@@ -134,6 +136,9 @@ impl Joiner {
         // The count is the boundary scan's: it includes records too long to parse.
         profile.row_count = records.saturating_sub(1);
         profile.records_too_long = self.records_too_long;
+        profile.first_too_long_line = self
+            .first_too_long_line
+            .map(|line| if self.count_lines { line } else { 0 });
         profile.row_marks = self.scanner.row_marks().clone();
         profile.unclosed_quote_line = unclosed_quote_line;
         if !self.count_lines {
@@ -158,6 +163,7 @@ impl Joiner {
     fn parse_straddling(&mut self) {
         if self.straddling_too_long {
             self.records_too_long += 1;
+            self.first_too_long_line.get_or_insert(self.straddling_line);
             self.straddling_too_long = false;
         } else {
             self.profile

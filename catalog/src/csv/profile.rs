@@ -42,6 +42,8 @@ pub struct TableProfile {
     pub invalid_utf8: bool,
     /// Records longer than the limit: counted, their fields not looked at.
     pub records_too_long: u64,
+    /// The line the first of them starts on (0 when lines were not counted).
+    pub first_too_long_line: Option<u64>,
     /// The file has no content at all.
     pub is_empty: bool,
     /// Where rows start, every few hundred KiB (the sparse row index).
@@ -252,6 +254,7 @@ impl RecordParser {
             first_ragged_lines: stats.first_ragged_lines,
             invalid_utf8: stats.invalid_utf8,
             records_too_long: 0,
+            first_too_long_line: None,
             is_empty,
             row_marks: RowMarks::default(),
             unclosed_quote_line: None,
@@ -408,6 +411,7 @@ mod tests {
         csv.extend_from_slice(b"\"\n2,short\n");
         let profile = profile_in_chunks(&csv, 1024 * 1024);
         assert_eq!((profile.row_count, profile.records_too_long), (2, 1));
+        assert_eq!(profile.first_too_long_line, Some(2));
     }
 
     #[test]

@@ -92,10 +92,20 @@ pub enum ImportError {
     #[error("{}", ragged_message(*.count, .lines))]
     RaggedRows { count: u64, lines: Vec<u64> },
     #[error(
-        "{} longer than {limit_mib} MiB, more than a table row can be; check that the quotes in the file are balanced (an unclosed quote makes the rest of the file one row)",
-        if *.count == 1 { "1 row is".to_owned() } else { format!("{} rows are", .count) }
+        "{} longer than {limit_mib} MiB{}, more than a table row can be; check that the quotes in the file are balanced (an unclosed quote makes the rest of the file one row)",
+        if *.count == 1 { "1 row is".to_owned() } else { format!("{} rows are", .count) },
+        match .first_line {
+            Some(line) if *line > 0 && *.count == 1 => format!(" (it starts on line {line})"),
+            Some(line) if *line > 0 => format!(" (the first starts on line {line})"),
+            _ => String::new(),
+        }
     )]
-    RowsTooLong { count: u64, limit_mib: usize },
+    RowsTooLong {
+        count: u64,
+        limit_mib: usize,
+        /// The line the first starts on, when known.
+        first_line: Option<u64>,
+    },
     #[error(
         "a quoted field that starts on line {line} is never closed, so the rest of the file would be one cell; check the quotes around that line and import again"
     )]
@@ -331,6 +341,7 @@ fn check_profile(profile: &TableProfile) -> Result<Vec<Warning>, ImportError> {
         return Err(ImportError::RowsTooLong {
             count: profile.records_too_long,
             limit_mib: MAX_RECORD_BYTES / (1024 * 1024),
+            first_line: profile.first_too_long_line,
         });
     }
     if profile.ragged_rows > 0 {
