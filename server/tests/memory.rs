@@ -148,9 +148,11 @@ async fn a_40_mb_unterminated_quote_is_refused_in_bounded_memory() {
 /// room in time answers 503 `busy` with `Retry-After`, and is asked again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thirty_wide_cold_previews_at_once_stay_in_bounded_memory() {
-    /// The bound stated in the README: the 128 MiB head budget, the records parsed from
-    /// it, and the test's own client.
-    const BOUND: u64 = 384 * 1024 * 1024;
+    /// The bound stated in the README: 3.5 times the 128 MiB head budget (a record parsed
+    /// from fetched bytes takes up to twice their size while its buffer grows, and the
+    /// allocator keeps some of what was freed), with the test's own client. Measured:
+    /// 303 to 347 MiB.
+    const BOUND: u64 = 448 * 1024 * 1024;
     const TABLES: usize = 30;
     let _alone = ONE_AT_A_TIME.lock().await;
     let app = TestApp::spawn().await;
