@@ -11,9 +11,14 @@
 //! start-up and then periodically; an S3 lifecycle rule (README, "Operating it") is the
 //! second net.
 
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, StorageError, StorageFailure};
+use crate::store::Store;
+use crate::upload::abort_upload;
 
 /// The journal's folder under the store's prefix (beside the accounts in `system/`).
 pub const JOURNAL_FOLDER: &str = "system/uploads/";
@@ -78,6 +83,157 @@ pub struct SweepReport {
     /// Whether the store listed its incomplete uploads (false: it does not implement
     /// ListMultipartUploads, so only the journal was used).
     pub store_listed: bool,
+}
+
+/// Pages of 1,000 incomplete uploads one sweep looks at, at most (the rest wait for the
+/// next sweep).
+const SWEEP_LISTING_PAGES: usize = 10;
+
+/// An incomplete multipart upload as the store lists it.
+struct IncompleteUpload {
+    key: String,
+    upload_id: String,
+    /// Seconds since 1970.
+    initiated: u64,
+}
+
+impl Store {
+    /// Keys of the multipart uploads under the prefix that were started and neither
+    /// completed nor aborted (the first 1,000). Not every store implements this listing.
+    pub async fn incomplete_uploads(&self) -> Result<Vec<String>> {
+        let (uploads, _) = self.list_incomplete_uploads(1).await?;
+        Ok(uploads.into_iter().map(|upload| upload.key).collect())
+    }
+
+    /// Incomplete multipart uploads under the prefix, at most `pages` pages of 1,000, and
+    /// whether there were more.
+    async fn list_incomplete_uploads(&self, pages: usize) -> Result<(Vec<IncompleteUpload>, bool)> {
+        let mut uploads = Vec::new();
+        let (mut key_marker, mut id_marker) = (None::<String>, None::<String>);
+        for _ in 0..pages {
+            let output = self
+                .client
+                .list_multipart_uploads()
+                .bucket(&self.bucket)
+                .prefix(&self.prefix)
+                .set_key_marker(key_marker.take())
+                .set_upload_id_marker(id_marker.take())
+                .send()
+                .await
+                .map_err(|error| {
+                    StorageError::from_sdk("ListMultipartUploads", &self.bucket, &error)
+                })?;
+            uploads.extend(output.uploads().iter().filter_map(|upload| {
+                Some(IncompleteUpload {
+                    key: upload.key()?.to_owned(),
+                    upload_id: upload.upload_id()?.to_owned(),
+                    initiated: upload
+                        .initiated()
+                        .and_then(|time| u64::try_from(time.secs()).ok())
+                        .unwrap_or(0),
+                })
+            }));
+            if !output.is_truncated().unwrap_or(false) {
+                return Ok((uploads, false));
+            }
+            key_marker = output.next_key_marker().map(str::to_owned);
+            id_marker = output.next_upload_id_marker().map(str::to_owned);
+        }
+        Ok((uploads, true))
+    }
+
+    /// The entries of the upload journal ([`crate::journal`]); unreadable ones are removed.
+    pub async fn upload_journal(&self) -> Result<Vec<JournalEntry>> {
+        let listed = self
+            .list(&format!("{}{JOURNAL_FOLDER}", self.prefix))
+            .await?;
+        let mut entries = Vec::with_capacity(listed.len());
+        for object in listed {
+            let bytes = match self.get_small(&object.key).await {
+                Ok(bytes) => bytes,
+                Err(error) if error.failure() == Some(StorageFailure::NoSuchKey) => continue,
+                Err(error) => return Err(error),
+            };
+            match serde_json::from_slice::<JournalEntry>(&bytes) {
+                Ok(entry) => entries.push(entry),
+                Err(error) => {
+                    tracing::warn!(key = %object.key, %error, "removing an unreadable upload journal entry");
+                    self.delete_keys(std::slice::from_ref(&object.key)).await?;
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Aborts the multipart uploads a dead process left: journaled ones not touched for
+    /// `stale_after`, and (where the store lists incomplete uploads) any under the prefix
+    /// started over `stale_after` ago that no fresh journal entry names. Uploads still
+    /// running, here or on another replica, keep fresh entries and are left alone.
+    pub async fn sweep_abandoned_uploads(&self, stale_after: Duration) -> Result<SweepReport> {
+        let mut report = SweepReport::default();
+        let now = unix_now();
+        let mut running = HashSet::new();
+        for entry in self.upload_journal().await? {
+            if !entry.is_stale(stale_after, now) {
+                report.running += 1;
+                running.insert(entry.upload_id);
+                continue;
+            }
+            if abort_upload(&self.client, &self.bucket, &entry.key, &entry.upload_id).await {
+                let key = entry_key(&self.prefix, &entry.upload_id);
+                self.delete_keys(&[key]).await?;
+                report.aborted += 1;
+            }
+        }
+        let listed = match self.list_incomplete_uploads(SWEEP_LISTING_PAGES).await {
+            Ok((uploads, _)) => uploads,
+            Err(error)
+                if matches!(
+                    error.failure(),
+                    Some(StorageFailure::NotImplemented | StorageFailure::Denied)
+                ) =>
+            {
+                tracing::debug!(%error, "the store does not list incomplete uploads; the journal alone is swept");
+                return Ok(report);
+            }
+            Err(error) => return Err(error),
+        };
+        report.store_listed = true;
+        let strangers: Vec<IncompleteUpload> = listed
+            .into_iter()
+            .filter(|upload| !running.contains(&upload.upload_id))
+            .collect();
+        // Some stores make `initiated` up (moto answers 2010 for every upload), so an
+        // upload no entry names is also given `stale_after` from when a sweep here first
+        // saw it: a replica that started it a moment ago has time to journal it.
+        let first_seen: HashMap<String, u64> = {
+            let mut seen = self.lock_first_seen();
+            let previous = std::mem::take(&mut *seen);
+            for upload in &strangers {
+                let since = previous.get(&upload.upload_id).copied().unwrap_or(now);
+                seen.insert(upload.upload_id.clone(), since);
+            }
+            seen.clone()
+        };
+        for upload in strangers {
+            let seen_since = first_seen.get(&upload.upload_id).copied().unwrap_or(now);
+            let age = now.saturating_sub(upload.initiated.max(seen_since));
+            if age >= stale_after.as_secs()
+                && abort_upload(&self.client, &self.bucket, &upload.key, &upload.upload_id).await
+            {
+                self.lock_first_seen().remove(&upload.upload_id);
+                report.aborted_unjournaled += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    fn lock_first_seen(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+        // Only timestamps: after a panic elsewhere they are still usable.
+        self.unjournaled_first_seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// Seconds since 1970 now.
