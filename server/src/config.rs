@@ -73,7 +73,7 @@ pub struct Config {
     /// many seconds is aborted by the next sweep (at start-up, then every half of this).
     /// Running uploads refresh every 60 s while data flows. With embedded storage every
     /// recorded upload is aborted at start-up: nothing else can be writing to it.
-    #[arg(long, env = "DBM_UPLOAD_STALE_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    #[arg(long, env = "DBM_UPLOAD_STALE_SECS", default_value_t = storage::journal::DEFAULT_STALE_AFTER.as_secs(), value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub upload_stale_secs: u64,
 
     /// An import whose client sends nothing for this many seconds is stopped (its upload

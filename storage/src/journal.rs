@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StorageError, StorageFailure};
 use crate::store::Store;
-use crate::upload::abort_upload;
 
 /// The journal's folder under the store's prefix (beside the accounts in `system/`).
 pub const JOURNAL_FOLDER: &str = "system/uploads/";
@@ -26,8 +25,9 @@ pub const JOURNAL_FOLDER: &str = "system/uploads/";
 /// How often a running upload refreshes its entry while data flows.
 pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
-/// An upload whose entry has not been touched for this long is abandoned by default. Well
-/// above [`TOUCH_EVERY`] plus the longest pause an import tolerates from its client.
+/// An upload whose entry has not been touched for this long is abandoned by default
+/// (`DBM_UPLOAD_STALE_SECS`). Well above [`TOUCH_EVERY`] plus the longest pause an import
+/// tolerates from its client.
 pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(5 * 60);
 
 /// One journaled upload.
@@ -98,6 +98,47 @@ struct IncompleteUpload {
 }
 
 impl Store {
+    /// Writes (or refreshes) the journal entry of an upload.
+    pub(crate) async fn write_journal_entry(&self, entry: &JournalEntry) -> Result<()> {
+        let key = entry_key(&self.prefix, &entry.upload_id);
+        self.put(&key, entry.to_json(), "application/json").await
+    }
+
+    /// Removes the journal entry of an upload that ended. A failure is logged: the entry
+    /// left names an upload that no longer exists, which a sweep then removes.
+    pub(crate) async fn forget_journal_entry(&self, upload_id: &str) {
+        let key = entry_key(&self.prefix, upload_id);
+        if let Err(error) = self.delete_keys(std::slice::from_ref(&key)).await {
+            tracing::warn!(%error, "could not remove an upload's journal entry");
+        }
+    }
+
+    /// Aborts one multipart upload; whether it is gone (aborted now, or already gone).
+    pub(crate) async fn abort_upload(&self, key: &str, upload_id: &str) -> bool {
+        let result = self
+            .client
+            .abort_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .send()
+            .await;
+        match result {
+            Ok(_) => {
+                tracing::info!(%key, "aborted an unfinished multipart upload");
+                true
+            }
+            Err(error) => {
+                let error = StorageError::from_sdk("AbortMultipartUpload", key, &error);
+                if error.failure() == Some(StorageFailure::NoSuchUpload) {
+                    return true;
+                }
+                tracing::warn!(%key, %error, "could not abort a multipart upload");
+                false
+            }
+        }
+    }
+
     /// Keys of the multipart uploads under the prefix that were started and neither
     /// completed nor aborted (the first 1,000). Not every store implements this listing.
     pub async fn incomplete_uploads(&self) -> Result<Vec<String>> {
@@ -179,7 +220,7 @@ impl Store {
                 running.insert(entry.upload_id);
                 continue;
             }
-            if abort_upload(&self.client, &self.bucket, &entry.key, &entry.upload_id).await {
+            if self.abort_upload(&entry.key, &entry.upload_id).await {
                 let key = entry_key(&self.prefix, &entry.upload_id);
                 self.delete_keys(&[key]).await?;
                 report.aborted += 1;
@@ -219,7 +260,7 @@ impl Store {
             let seen_since = first_seen.get(&upload.upload_id).copied().unwrap_or(now);
             let age = now.saturating_sub(upload.initiated.max(seen_since));
             if age >= stale_after.as_secs()
-                && abort_upload(&self.client, &self.bucket, &upload.key, &upload.upload_id).await
+                && self.abort_upload(&upload.key, &upload.upload_id).await
             {
                 self.lock_first_seen().remove(&upload.upload_id);
                 report.aborted_unjournaled += 1;

@@ -25,11 +25,11 @@ pub struct Store {
     pub(crate) prefix: String,
     /// Send table data without SigV4 payload hashes (the embedded server only: it is in
     /// this process, on loopback, so there is nothing between to guard against).
-    unsigned_payloads: bool,
+    pub(crate) unsigned_payloads: bool,
     /// What this store (and its clones) asked S3 for.
     meter: Arc<RequestMeter>,
     /// Aborts of unfinished multipart uploads still running (shared by clones).
-    aborts: tokio_util::task::TaskTracker,
+    pub(crate) aborts: tokio_util::task::TaskTracker,
     /// Upload id → when a sweep first saw it listed with no journal entry (seconds since
     /// 1970); only uploads of the latest listing are kept.
     pub(crate) unjournaled_first_seen: Arc<std::sync::Mutex<HashMap<String, u64>>>,
@@ -440,15 +440,7 @@ impl Store {
 
     /// A streamed writer for a large object (multipart upload, aborted unless finished).
     pub fn writer(&self, key: &str, content_type: &str) -> ObjectWriter {
-        ObjectWriter::new(
-            self.client.clone(),
-            &self.bucket,
-            &self.prefix,
-            key,
-            content_type,
-            self.unsigned_payloads,
-            self.aborts.clone(),
-        )
+        ObjectWriter::new(self.clone(), key, content_type)
     }
 
     /// Waits until every abort of an unfinished multipart upload this store (or a clone)

@@ -18,11 +18,11 @@ use std::time::Instant;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use tokio::task::JoinHandle;
-use tokio_util::task::TaskTracker;
 
 use crate::client::bulk_timeouts;
 use crate::error::{Result, StorageError, StorageFailure};
 use crate::journal::{self, JournalEntry};
+use crate::store::Store;
 
 /// Size of each uploaded part (S3's minimum is 5 MiB for all parts but the last).
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
@@ -30,25 +30,19 @@ pub const PART_SIZE: usize = 8 * 1024 * 1024;
 pub const PARTS_IN_FLIGHT: usize = 3;
 
 struct MultipartState {
-    upload_id: String,
     parts: Vec<CompletedPart>,
     in_flight: VecDeque<JoinHandle<Result<CompletedPart>>>,
-    /// The upload's journal entry, and when it was last written.
+    /// The upload's journal entry (its upload id too), and when it was last written.
     entry: JournalEntry,
     touched: Instant,
 }
 
-/// Where and how an object is written; cheap to clone into part-upload tasks.
+/// Where an object is written: the store (its client, bucket, journal, aborts) and the
+/// key; cheap to clone into part-upload tasks.
 #[derive(Clone)]
 struct Target {
-    client: aws_sdk_s3::Client,
-    bucket: String,
+    store: Store,
     key: String,
-    /// The store's key prefix, under which the upload journal lives.
-    prefix: String,
-    unsigned_payloads: bool,
-    /// Where aborts of unfinished uploads run, so a shutdown can wait for them.
-    aborts: TaskTracker,
 }
 
 pub struct ObjectWriter {
@@ -60,23 +54,11 @@ pub struct ObjectWriter {
 }
 
 impl ObjectWriter {
-    pub(crate) fn new(
-        client: aws_sdk_s3::Client,
-        bucket: &str,
-        prefix: &str,
-        key: &str,
-        content_type: &str,
-        unsigned_payloads: bool,
-        aborts: TaskTracker,
-    ) -> Self {
+    pub(crate) fn new(store: Store, key: &str, content_type: &str) -> Self {
         Self {
             target: Target {
-                client,
-                bucket: bucket.to_owned(),
+                store,
                 key: key.to_owned(),
-                prefix: prefix.to_owned(),
-                unsigned_payloads,
-                aborts,
             },
             content_type: content_type.to_owned(),
             buffer: Vec::with_capacity(PART_SIZE),
@@ -118,7 +100,7 @@ impl ObjectWriter {
         }
         state.touched = Instant::now();
         state.entry.touched_at = journal::unix_now();
-        if let Err(error) = self.target.write_entry(&state.entry).await {
+        if let Err(error) = self.target.store.write_journal_entry(&state.entry).await {
             tracing::warn!(key = %self.target.key, %error, "could not refresh the upload journal");
         }
     }
@@ -140,11 +122,12 @@ impl ObjectWriter {
             .set_parts(Some(state.parts.clone()))
             .build();
         let output = target
+            .store
             .client
             .complete_multipart_upload()
-            .bucket(&target.bucket)
+            .bucket(&target.store.bucket)
             .key(&target.key)
-            .upload_id(&state.upload_id)
+            .upload_id(&state.entry.upload_id)
             .multipart_upload(completed)
             .customize()
             .config_override(bulk_timeouts())
@@ -154,9 +137,9 @@ impl ObjectWriter {
                 StorageError::from_sdk("CompleteMultipartUpload", &target.key, &error)
             })?;
         // Completed: nothing for Drop to abort, nothing for a sweep to find.
-        let upload_id = state.upload_id.clone();
+        let upload_id = state.entry.upload_id.clone();
         self.multipart = None;
-        target.remove_entry(&upload_id).await;
+        target.store.forget_journal_entry(&upload_id).await;
         Ok(output.e_tag().unwrap_or_default().to_owned())
     }
 
@@ -165,14 +148,15 @@ impl ObjectWriter {
         let body = std::mem::take(&mut self.buffer);
         let target = &self.target;
         let request = target
+            .store
             .client
             .put_object()
-            .bucket(&target.bucket)
+            .bucket(&target.store.bucket)
             .key(&target.key)
             .content_type(&self.content_type)
             .body(ByteStream::from(body));
         let request = request.customize().config_override(bulk_timeouts());
-        let output = if target.unsigned_payloads {
+        let output = if target.store.unsigned_payloads {
             request.disable_payload_signing().send().await
         } else {
             request.send().await
@@ -188,9 +172,10 @@ impl ObjectWriter {
             None => {
                 let target = &self.target;
                 let created = target
+                    .store
                     .client
                     .create_multipart_upload()
-                    .bucket(&target.bucket)
+                    .bucket(&target.store.bucket)
                     .key(&target.key)
                     .content_type(&self.content_type)
                     .send()
@@ -202,12 +187,11 @@ impl ObjectWriter {
                 let entry = JournalEntry::new(&target.key, &upload_id);
                 // Journaled before any part is sent; an upload that cannot be journaled
                 // is not used (a crash would leave it where nothing finds it).
-                if let Err(error) = target.write_entry(&entry).await {
+                if let Err(error) = target.store.write_journal_entry(&entry).await {
                     target.abort(&upload_id).await;
                     return Err(error);
                 }
                 MultipartState {
-                    upload_id,
                     parts: Vec::new(),
                     in_flight: VecDeque::new(),
                     entry,
@@ -228,7 +212,7 @@ impl ObjectWriter {
         let key = target.key.clone();
         state.in_flight.push_back(tokio::spawn(upload_part(
             target,
-            state.upload_id.clone(),
+            state.entry.upload_id.clone(),
             part_number,
             body,
         )));
@@ -243,73 +227,11 @@ impl ObjectWriter {
 }
 
 impl Target {
-    /// Writes (or refreshes) the journal entry of an upload.
-    async fn write_entry(&self, entry: &JournalEntry) -> Result<()> {
-        let key = journal::entry_key(&self.prefix, &entry.upload_id);
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(&key)
-            .content_type("application/json")
-            .body(ByteStream::from(entry.to_json()))
-            .send()
-            .await
-            .map_err(|error| StorageError::from_sdk("PutObject", &key, &error))?;
-        Ok(())
-    }
-
-    /// Removes the journal entry of an upload that ended. A failure is logged: the entry
-    /// left names an upload that no longer exists, which a sweep then removes.
-    async fn remove_entry(&self, upload_id: &str) {
-        let key = journal::entry_key(&self.prefix, upload_id);
-        let result = self
-            .client
-            .delete_object()
-            .bucket(&self.bucket)
-            .key(&key)
-            .send()
-            .await;
-        if let Err(error) = result {
-            let error = StorageError::from_sdk("DeleteObject", &key, &error);
-            tracing::warn!(%error, "could not remove an upload's journal entry");
-        }
-    }
-
     /// Aborts the upload and, once it is gone, removes its journal entry (kept when the
     /// abort failed, so a sweep tries again).
     async fn abort(&self, upload_id: &str) {
-        if abort_upload(&self.client, &self.bucket, &self.key, upload_id).await {
-            self.remove_entry(upload_id).await;
-        }
-    }
-}
-
-/// Aborts one multipart upload; whether it is gone (aborted now, or already gone).
-pub(crate) async fn abort_upload(
-    client: &aws_sdk_s3::Client,
-    bucket: &str,
-    key: &str,
-    upload_id: &str,
-) -> bool {
-    let result = client
-        .abort_multipart_upload()
-        .bucket(bucket)
-        .key(key)
-        .upload_id(upload_id)
-        .send()
-        .await;
-    match result {
-        Ok(_) => {
-            tracing::info!(%key, "aborted an unfinished multipart upload");
-            true
-        }
-        Err(error) => {
-            let error = StorageError::from_sdk("AbortMultipartUpload", key, &error);
-            if error.failure() == Some(StorageFailure::NoSuchUpload) {
-                return true;
-            }
-            tracing::warn!(%key, %error, "could not abort a multipart upload");
-            false
+        if self.store.abort_upload(&self.key, upload_id).await {
+            self.store.forget_journal_entry(upload_id).await;
         }
     }
 }
@@ -321,15 +243,16 @@ async fn upload_part(
     body: Vec<u8>,
 ) -> Result<CompletedPart> {
     let request = target
+        .store
         .client
         .upload_part()
-        .bucket(&target.bucket)
+        .bucket(&target.store.bucket)
         .key(&target.key)
         .upload_id(&upload_id)
         .part_number(part_number)
         .body(ByteStream::from(body));
     let request = request.customize().config_override(bulk_timeouts());
-    let uploaded = if target.unsigned_payloads {
+    let uploaded = if target.store.unsigned_payloads {
         request.disable_payload_signing().send().await
     } else {
         request.send().await
@@ -358,11 +281,11 @@ impl Drop for ObjectWriter {
             return;
         };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            tracing::warn!(key = %self.target.key, upload_id = %state.upload_id, "no runtime to abort an unfinished multipart upload");
+            tracing::warn!(key = %self.target.key, upload_id = %state.entry.upload_id, "no runtime to abort an unfinished multipart upload");
             return;
         };
         let target = self.target.clone();
-        self.target.aborts.spawn_on(
+        self.target.store.aborts.spawn_on(
             async move {
                 // Parts still uploading must end before the abort: a store finishes writing a
                 // part it has received even when its client gives up, so a part cancelled here
@@ -370,7 +293,7 @@ impl Drop for ObjectWriter {
                 for part in state.in_flight {
                     let _ = part.await;
                 }
-                target.abort(&state.upload_id).await;
+                target.abort(&state.entry.upload_id).await;
             },
             &runtime,
         );
