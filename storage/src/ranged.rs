@@ -77,7 +77,7 @@ pub struct ReadBudget {
 
 /// Room for `bytes` from a [`ReadBudget`], given back when dropped.
 #[derive(Debug)]
-pub struct BudgetShare(Option<OwnedSemaphorePermit>);
+pub struct BudgetShare(OwnedSemaphorePermit);
 
 impl ReadBudget {
     /// A budget of `bytes`, for readers that wait at most `wait` for room.
@@ -105,7 +105,7 @@ impl ReadBudget {
             .min(self.total_kib);
         let acquire = Arc::clone(&self.kib).acquire_many_owned(kib);
         match tokio::time::timeout(self.wait, acquire).await {
-            Ok(Ok(permit)) => Some(BudgetShare(Some(permit))),
+            Ok(Ok(permit)) => Some(BudgetShare(permit)),
             _ => None,
         }
     }
@@ -114,11 +114,7 @@ impl ReadBudget {
 impl BudgetShare {
     /// Adds `other` to this share (both given back together).
     fn absorb(&mut self, other: BudgetShare) {
-        match (&mut self.0, other.0) {
-            (Some(mine), Some(theirs)) => mine.merge(theirs),
-            (mine @ None, theirs) => *mine = theirs,
-            (Some(_), None) => {}
-        }
+        self.0.merge(other.0);
     }
 }
 
