@@ -180,11 +180,7 @@ impl Catalog {
         has_stats: bool,
         sample_rows: usize,
     ) -> Result<TablePreview> {
-        if let Some(preview) = self
-            .caches()
-            .table(&object.key, &object.version)
-            .and_then(|cached| cached.serve(sample_rows))
-        {
+        if let Some(preview) = self.cached_preview(object, sample_rows) {
             return Ok(preview);
         }
         // Concurrent cold previews of one version of a table: one reads, the others wait
@@ -193,11 +189,7 @@ impl Catalog {
             .head_turns()
             .take(format!("{}\n{:?}", object.key, object.version))
             .await;
-        if let Some(preview) = self
-            .caches()
-            .table(&object.key, &object.version)
-            .and_then(|cached| cached.serve(sample_rows))
-        {
+        if let Some(preview) = self.cached_preview(object, sample_rows) {
             return Ok(preview);
         }
         let stats_key = Layout::of(self.store()).stats_key(scope, database, &table);
@@ -217,6 +209,13 @@ impl Catalog {
             .unwrap_or_else(|| cached.preview.clone());
         self.caches().store_table(&object.key, cached);
         Ok(served)
+    }
+
+    /// The cached preview of this version of a table, when it has `sample_rows` rows.
+    fn cached_preview(&self, object: &ListedObject, sample_rows: usize) -> Option<TablePreview> {
+        self.caches()
+            .table(&object.key, &object.version)
+            .and_then(|cached| cached.serve(sample_rows))
     }
 
     /// The table's statistics, if they describe this version of it.
