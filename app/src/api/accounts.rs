@@ -45,8 +45,8 @@ pub async fn sign_up(username: String, password: String) -> Result<SessionUser, 
 /// within the revalidation interval) and removes the cookie.
 #[server(name = SignOut, prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<SessionUser, AppError> {
-    use crate::server::{auth, fail, fail_auth, identity, set_cookie, unauthorized};
-    let identity = identity().ok_or_else(|| fail(unauthorized()))?;
+    use crate::server::{auth, current_identity, fail_auth, set_cookie};
+    let identity = current_identity()?;
     let auth = auth()?;
     auth.sign_out(&identity)
         .await
@@ -82,10 +82,8 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<SessionUser, AppError> {
-    use crate::server::{
-        auth, client_address, fail, fail_auth, identity, start_session, unauthorized,
-    };
-    let identity = identity().ok_or_else(|| fail(unauthorized()))?;
+    use crate::server::{auth, client_address, current_identity, fail_auth, start_session};
+    let identity = current_identity()?;
     let auth = auth()?;
     auth.change_password(
         &identity,
@@ -122,8 +120,8 @@ pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
 /// Only from a signed-in session: a token cannot make more tokens.
 #[server(name = CreateToken, prefix = "/api", endpoint = "create_token")]
 pub async fn create_token(name: String) -> Result<NewToken, AppError> {
-    use crate::server::{auth, fail, fail_auth, identity, unauthorized};
-    let identity = identity().ok_or_else(|| fail(unauthorized()))?;
+    use crate::server::{auth, current_identity, fail_auth};
+    let identity = current_identity()?;
     auth()?
         .create_token(&identity, &name)
         .await

@@ -14,8 +14,8 @@ pub use errors::{
     auth_api_error, import_api_error, into_app_error, to_api_error, to_logged_api_error,
 };
 pub use request::{
-    ClientAddress, CspNonce, auth, client_address, current_user, fail_auth, identity,
-    provide_csp_nonce, request_cookie, set_cookie, start_session, unauthorized,
+    ClientAddress, CspNonce, auth, client_address, current_identity, current_user, fail_auth,
+    identity, provide_csp_nonce, request_cookie, set_cookie, start_session, unauthorized,
 };
 
 use crate::error::AppError;

@@ -26,11 +26,14 @@ pub fn identity() -> Option<Identity> {
     from_request::<Identity>()
 }
 
+/// Who a request acts for and how it proved it; 401 when nobody is signed in.
+pub fn current_identity() -> Result<Identity, AppError> {
+    identity().ok_or_else(|| fail(unauthorized()))
+}
+
 /// The user a request acts for; 401 when nobody is signed in.
 pub fn current_user() -> Result<UserName, AppError> {
-    identity()
-        .map(|identity| identity.user)
-        .ok_or_else(|| fail(unauthorized()))
+    current_identity().map(|identity| identity.user)
 }
 
 /// The answer to a request that needs a user and has none.
