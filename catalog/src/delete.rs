@@ -30,6 +30,7 @@ impl Catalog {
         for sidecar in [
             layout.stats_key(&scope, database, table),
             layout.index_key(&scope, database, table),
+            layout.profile_key(&scope, database, table),
         ] {
             if self.store().exists(&sidecar).await? {
                 keys.push(sidecar);

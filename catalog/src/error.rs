@@ -27,6 +27,9 @@ pub enum CatalogError {
         /// Rows reachable without it (read from the start).
         reachable: u64,
     },
+    /// The table's column profile is not there yet: a background scan computes it.
+    #[error("the profile of table {table:?} is being computed ({percent}% done)")]
+    ProfileComputing { table: String, percent: u8 },
     /// Too many large reads at once: the shared budget for table heads had no room in time.
     #[error("the server is reading many large tables at once; no room for this one in time")]
     Busy,

@@ -8,6 +8,7 @@
 //! {prefix}meta/default/{database}/database.json         marker: the database exists
 //! {prefix}meta/default/{database}/stats/{table}.json    statistics of one table
 //! {prefix}meta/default/{database}/index/{table}.json    row index of one table (> 4 MiB)
+//! {prefix}meta/default/{database}/profiles/{table}.json column profiles of one table
 //! {prefix}meta/users/{user}/{database}/...              the same for a user's databases
 //! {prefix}meta/layout.json                              the layout's format (2)
 //! ```
@@ -166,6 +167,14 @@ impl<'a> Layout<'a> {
         )
     }
 
+    /// The column profiles of a table (`crate::profiles`).
+    pub fn profile_key(&self, scope: &Scope, database: &DatabaseName, table: &TableName) -> String {
+        format!(
+            "{}profiles/{table}.json",
+            self.meta_database_prefix(scope, database)
+        )
+    }
+
     /// Reads a listed key back. `None` for keys outside `scope` or directly in the scope
     /// folder, and for database folders whose name breaks the naming rule (written by
     /// another tool): those are not databases this app can address.
@@ -227,6 +236,10 @@ mod tests {
         assert_eq!(
             layout.index_key(&Scope::Default, &db, &table),
             "team/meta/default/school/index/students.json"
+        );
+        assert_eq!(
+            layout.profile_key(&Scope::Default, &db, &table),
+            "team/meta/default/school/profiles/students.json"
         );
         assert_eq!(layout.format_key(), "team/meta/layout.json");
     }

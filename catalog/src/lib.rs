@@ -17,8 +17,8 @@
 //!   ([`Layout`], [`Scope`]).
 //! - [`csv`]: type inference, delimiter detection, whole-file profiles.
 //! - [`import`]: importing CSV files (checked, converted, profiled, atomic); `delete`.
-//! - [`stats`], [`row_index`] and [`tables`]: table statistics and sparse row indexes, and
-//!   writing a table with them in one pass.
+//! - [`stats`], [`row_index`], [`profiles`] and [`tables`]: table statistics, sparse row
+//!   indexes and column profiles, and writing a table with them in one pass.
 //! - `rows`: pages of rows anywhere in a table ([`Catalog::table_rows`]), and downloads.
 //! - `listing`: the database list, from listings alone; [`migrate`]: moving the objects of
 //!   older layouts on start.
@@ -37,6 +37,7 @@ mod layout;
 mod listing;
 pub mod migrate;
 pub mod preview;
+pub mod profiles;
 pub mod row_index;
 mod rows;
 pub mod scan;

@@ -21,7 +21,7 @@ use storage::{ObjectVersion, Store};
 use tokio::task::JoinSet;
 
 use crate::csv::join::Joiner;
-use crate::csv::profile::{PieceProfile, PiecesProfiler, TableProfile};
+use crate::csv::profile::{ColumnProfiling, PieceProfile, PiecesProfiler, TableProfile};
 use crate::error::{CatalogError, Result};
 
 /// How a scan divides its work.
@@ -35,6 +35,8 @@ pub struct ScanSettings {
     pub parsers: usize,
     /// The longest record that may straddle chunks and still be parsed.
     pub max_straddling_record: usize,
+    /// Whether each column is profiled too.
+    pub column_profiling: ColumnProfiling,
 }
 
 impl Default for ScanSettings {
@@ -45,6 +47,7 @@ impl Default for ScanSettings {
             reads_in_flight: 4,
             parsers: cores,
             max_straddling_record: 16 * 1024 * 1024,
+            column_profiling: ColumnProfiling::On,
         }
     }
 }
@@ -91,7 +94,9 @@ pub async fn scan_table_reporting(
         // The first chunk holds the first 64 KiB (or the whole file): enough to detect.
         // Statistics keep no line numbers, so the scan does not count them.
         let joiner = joiner.get_or_insert_with(|| {
-            Joiner::new(&chunk, settings.max_straddling_record).without_line_numbers()
+            Joiner::new(&chunk, settings.max_straddling_record)
+                .without_line_numbers()
+                .with_column_profiling(settings.column_profiling)
         });
         let joined = joiner.join(&chunk);
         bytes_done.fetch_add(chunk.len() as u64, Ordering::Relaxed);
@@ -104,11 +109,17 @@ pub async fn scan_table_reporting(
         let records = chunk.slice(whole.range);
         let (delimiter, header) = (joiner.delimiter(), joiner.header());
         workers.spawn_blocking(move || {
-            PieceProfile::of_records(&records, delimiter, &header, whole.first_line)
+            PieceProfile::of_records(
+                &records,
+                delimiter,
+                &header,
+                whole.first_line,
+                settings.column_profiling,
+            )
         });
     }
     let Some(mut joiner) = joiner else {
-        return Ok(PiecesProfiler::new(b',').finish(true));
+        return Ok(PiecesProfiler::new(b',', settings.column_profiling).finish(true));
     };
     while !workers.is_empty() {
         joiner.add(next_piece(&mut workers).await?);
@@ -160,6 +171,7 @@ mod tests {
                     delimiter,
                     &header,
                     whole.first_line,
+                    ColumnProfiling::On,
                 ));
             }
         }

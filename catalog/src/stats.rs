@@ -101,6 +101,7 @@ mod tests {
     fn statistics_round_trip_and_describe_only_their_version() {
         let profile = crate::csv::profile::TableProfile {
             columns: vec![],
+            column_profiles: Default::default(),
             unnamed_columns: vec![],
             row_count: 42,
             delimiter: b';',

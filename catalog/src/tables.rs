@@ -1,6 +1,6 @@
 //! Writing a table: the bytes stream to S3 (multipart) and through the profiler in one pass,
-//! then the statistics and the row index are stored for the exact version the listing
-//! reports. Used by the
+//! then the statistics, the row index and the column profiles are stored for the exact
+//! version the listing reports. Used by the
 //! demo seed and by imports, so every table the app writes has an exact row count.
 //!
 //! The profile is computed on a thread of its own, off the path from the network to S3:
@@ -15,9 +15,10 @@ use shared::{DatabaseName, TableName};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::csv::profile::{TableProfile, TableProfiler};
+use crate::csv::profile::{ColumnProfiling, TableProfile, TableProfiler};
 use crate::error::{CatalogError, Result};
 use crate::layout::{Layout, Scope};
+use crate::profiles::StoredProfile;
 use crate::row_index::TableIndex;
 use crate::stats::{StatsSource, TableStats};
 use storage::{ObjectWriter, Store};
@@ -29,10 +30,32 @@ pub const PROFILE_QUEUE_BYTES: usize = 8 * 1024 * 1024;
 pub struct TableWriter<'a> {
     store: &'a Store,
     table_key: String,
-    stats_key: String,
-    index_key: String,
+    sidecars: SidecarKeys,
     writer: ObjectWriter,
     profiler: BackgroundProfiler,
+}
+
+/// Where a table's statistics, row index and column profiles go.
+#[derive(Debug, Clone)]
+pub(crate) struct SidecarKeys {
+    pub stats: String,
+    pub index: String,
+    pub profile: String,
+}
+
+impl SidecarKeys {
+    pub(crate) fn of(
+        layout: &Layout<'_>,
+        scope: &Scope,
+        database: &DatabaseName,
+        table: &TableName,
+    ) -> Self {
+        Self {
+            stats: layout.stats_key(scope, database, table),
+            index: layout.index_key(scope, database, table),
+            profile: layout.profile_key(scope, database, table),
+        }
+    }
 }
 
 /// Chunks are handed to the profiler in batches of about this many bytes (one wake-up of
@@ -49,10 +72,10 @@ struct BackgroundProfiler {
 }
 
 impl BackgroundProfiler {
-    fn start() -> Self {
+    fn start(column_profiling: ColumnProfiling) -> Self {
         let (queue, mut batches) = mpsc::unbounded_channel::<(Vec<Bytes>, OwnedSemaphorePermit)>();
         let task = tokio::task::spawn_blocking(move || {
-            let mut profiler = TableProfiler::new();
+            let mut profiler = TableProfiler::with(column_profiling);
             while let Some((batch, _room)) = batches.blocking_recv() {
                 for chunk in batch {
                     profiler.feed(&chunk);
@@ -118,15 +141,25 @@ impl<'a> TableWriter<'a> {
         database: &DatabaseName,
         table: &TableName,
     ) -> Self {
+        Self::with(store, scope, database, table, ColumnProfiling::On)
+    }
+
+    /// A writer that profiles columns or not (benchmarks measure what profiles cost).
+    pub fn with(
+        store: &'a Store,
+        scope: &Scope,
+        database: &DatabaseName,
+        table: &TableName,
+        column_profiling: ColumnProfiling,
+    ) -> Self {
         let layout = Layout::of(store);
         let table_key = layout.table_key(scope, database, table);
         Self {
             store,
             writer: store.writer(&table_key, "text/csv; charset=utf-8"),
-            stats_key: layout.stats_key(scope, database, table),
-            index_key: layout.index_key(scope, database, table),
+            sidecars: SidecarKeys::of(&layout, scope, database, table),
             table_key,
-            profiler: BackgroundProfiler::start(),
+            profiler: BackgroundProfiler::start(column_profiling),
         }
     }
 
@@ -155,8 +188,7 @@ impl<'a> TableWriter<'a> {
         let pending = PendingTable {
             store: self.store,
             table_key: self.table_key,
-            stats_key: self.stats_key,
-            index_key: self.index_key,
+            sidecars: self.sidecars,
             writer: self.writer,
         };
         Ok((profile, pending))
@@ -168,54 +200,47 @@ impl<'a> TableWriter<'a> {
 pub struct PendingTable<'a> {
     store: &'a Store,
     table_key: String,
-    stats_key: String,
-    index_key: String,
+    sidecars: SidecarKeys,
     writer: ObjectWriter,
 }
 
 impl PendingTable<'_> {
     /// Makes the object visible in one step (S3 completes an upload atomically), then
-    /// stores its statistics and row index for the version now listed.
+    /// stores its statistics, row index and column profiles for the version now listed.
     pub async fn publish(self, profile: &TableProfile) -> Result<TableStats> {
         self.writer.finish().await?;
         let listed = self.store.require_listed(&self.table_key).await?;
         let stats = TableStats::from_profile(profile, listed.version, StatsSource::Write);
-        store_stats_and_index(
-            self.store,
-            &self.stats_key,
-            &self.index_key,
-            profile,
-            &stats,
-        )
-        .await?;
+        store_sidecars(self.store, &self.sidecars, profile, &stats).await?;
         Ok(stats)
     }
 }
 
-/// Stores a table's statistics and, for a table large enough to need one, its row index
-/// (both describe the same version; either alone is still correct).
-pub(crate) async fn store_stats_and_index(
+/// Stores a table's statistics, its column profiles (when the pass made them) and, for a
+/// table large enough to need one, its row index (all describe the same version; each
+/// alone is still correct).
+pub(crate) async fn store_sidecars(
     store: &Store,
-    stats_key: &str,
-    index_key: &str,
+    keys: &SidecarKeys,
     profile: &TableProfile,
     stats: &TableStats,
 ) -> Result<()> {
-    let index = TableIndex::from_profile(profile, stats);
-    let put_index = async {
-        match index {
-            Some(index) => {
-                store
-                    .put(index_key, index.to_json(), "application/json")
-                    .await
+    let put_if = |key: &str, json: Option<Vec<u8>>| {
+        let key = key.to_owned();
+        async move {
+            match json {
+                Some(json) => store.put(&key, json, "application/json").await,
+                None => Ok(()),
             }
-            None => Ok(()),
         }
     };
-    // Boxed: two S3 requests' futures side by side are large.
+    let index = TableIndex::from_profile(profile, stats).map(|index| index.to_json());
+    let profiles = StoredProfile::from_profile(profile, stats).map(|stored| stored.to_json());
+    // Boxed: three S3 requests' futures side by side are large.
     tokio::try_join!(
-        Box::pin(store.put(stats_key, stats.to_json(), "application/json")),
-        Box::pin(put_index)
+        Box::pin(store.put(&keys.stats, stats.to_json(), "application/json")),
+        Box::pin(put_if(&keys.index, index)),
+        Box::pin(put_if(&keys.profile, profiles)),
     )?;
     Ok(())
 }
@@ -234,7 +259,7 @@ mod tests {
 
     #[tokio::test]
     async fn chunks_larger_than_the_queue_pass_and_the_queue_is_free_after() {
-        let mut profiler = BackgroundProfiler::start();
+        let mut profiler = BackgroundProfiler::start(ColumnProfiling::On);
         profiler.feed(Bytes::from_static(b"n,s\n")).await.unwrap();
         let large = rows(1_200_000); // about 11 MB: more than the whole queue
         assert!(large.len() > PROFILE_QUEUE_BYTES);
@@ -250,7 +275,7 @@ mod tests {
 
     #[tokio::test]
     async fn small_chunks_go_to_the_profiler_in_batches() {
-        let mut profiler = BackgroundProfiler::start();
+        let mut profiler = BackgroundProfiler::start(ColumnProfiling::On);
         profiler.feed(Bytes::from_static(b"n,s\n")).await.unwrap();
         for _ in 0..2_000 {
             profiler.feed(rows(100)).await.unwrap();

@@ -8,5 +8,6 @@ mod faults_suite;
 mod import_suite;
 mod listing_suite;
 mod preview_suite;
+mod profile_suite;
 mod rows_suite;
 mod scan_suite;

@@ -30,6 +30,9 @@ pub enum ErrorCode {
     /// The table's row index is being built (rows this deep need it): `progress_percent`
     /// says how far it is, `Retry-After` when to ask again.
     IndexBuilding,
+    /// The table's column profile is being computed (a background scan of a table another
+    /// tool wrote): `progress_percent` says how far it is, `Retry-After` when to ask again.
+    ProfileComputing,
     /// The server is doing as much of this kind of work as it allows itself at once (e.g.
     /// reading large tables); `Retry-After` says when to try again.
     Busy,
@@ -51,6 +54,7 @@ impl ErrorCode {
             ErrorCode::StorageUnavailable => 503,
             ErrorCode::RangeNotSatisfiable => 416,
             ErrorCode::IndexBuilding => 503,
+            ErrorCode::ProfileComputing => 503,
             ErrorCode::Busy => 503,
             ErrorCode::Internal => 500,
         }
@@ -62,7 +66,7 @@ impl ErrorCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
-    /// How far the work the caller waits for is ([`ErrorCode::IndexBuilding`]), 0 to 100.
+    /// How far the work the caller waits for is ([`ErrorCode::IndexBuilding`], [`ErrorCode::ProfileComputing`]), 0 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_percent: Option<u8>,
 }
@@ -123,6 +127,7 @@ mod tests {
             ErrorCode::StorageUnavailable,
             ErrorCode::RangeNotSatisfiable,
             ErrorCode::IndexBuilding,
+            ErrorCode::ProfileComputing,
             ErrorCode::Busy,
             ErrorCode::Internal,
         ] {

@@ -10,6 +10,7 @@ pub mod api;
 pub mod dates;
 pub mod error;
 pub mod names;
+pub mod profile;
 pub mod routes;
 pub mod warnings;
 
@@ -21,4 +22,8 @@ pub use api::{
 };
 pub use error::{ApiError, ErrorCode};
 pub use names::{DatabaseName, NameError, NameKind, TableName, UserName};
+pub use profile::{
+    ColumnProfile, HistogramBin, LengthSummary, ProfileSource, ProfileValue, TableProfileReport,
+    ValueCount,
+};
 pub use warnings::{Warning, WarningKind};

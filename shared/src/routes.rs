@@ -10,6 +10,7 @@ pub const DATABASES: &str = "/api/databases";
 pub const DATABASE_PAGE: &str = "/api/database_page";
 pub const DATABASE_SCHEMA: &str = "/api/database_schema";
 pub const TABLE_ROWS: &str = "/api/table_rows";
+pub const TABLE_PROFILE: &str = "/api/table_profile";
 pub const DOWNLOAD: &str = "/api/download";
 pub const IMPORT_TABLES: &str = "/api/import_tables";
 pub const DELETE_TABLE: &str = "/api/delete_table";

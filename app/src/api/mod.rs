@@ -7,7 +7,7 @@
 //!
 //! - [`databases`]: `database_page`, `database_schema`, `delete_table`,
 //!   `delete_database`.
-//! - [`tables`] (one table): `table_rows`.
+//! - [`tables`] (one table): `table_rows`, `table_profile`.
 //! - [`accounts`]: `sign_in`, `sign_up`, `sign_out`, `sign_out_everywhere`,
 //!   `change_password`, `me`, `tokens`, `create_token`, `revoke_token`.
 
@@ -21,7 +21,7 @@ pub use accounts::{
     sign_out_everywhere, sign_up,
 };
 pub use databases::{database_page, database_schema, delete_database, delete_table};
-pub use tables::table_rows;
+pub use tables::{table_profile, table_rows};
 
 #[cfg(test)]
 mod tests {
@@ -30,7 +30,7 @@ mod tests {
 
     use super::accounts::ListTokens;
     use super::databases::{DatabasePageCall, DatabaseSchema, DeleteDatabase, DeleteTable};
-    use super::tables::TableRowsCall;
+    use super::tables::{TableProfileCall, TableRowsCall};
     use super::*;
 
     #[test]
@@ -39,6 +39,7 @@ mod tests {
             (DatabasePageCall::PATH, routes::DATABASE_PAGE),
             (DatabaseSchema::PATH, routes::DATABASE_SCHEMA),
             (TableRowsCall::PATH, routes::TABLE_ROWS),
+            (TableProfileCall::PATH, routes::TABLE_PROFILE),
             (DeleteTable::PATH, routes::DELETE_TABLE),
             (DeleteDatabase::PATH, routes::DELETE_DATABASE),
             (SignIn::PATH, routes::SIGN_IN),

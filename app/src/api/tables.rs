@@ -1,9 +1,9 @@
-//! The calls about one table: pages of its rows. (Downloads stream the object as it is,
+//! The calls about one table: pages of its rows, and the profiles of its columns. (Downloads stream the object as it is,
 //! so they are an axum handler in the server crate: `GET /api/download`.)
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use shared::TableRows;
+use shared::{TableProfileReport, TableRows};
 
 use crate::error::AppError;
 
@@ -26,6 +26,27 @@ pub async fn table_rows(
     let user = current_user()?;
     catalog()?
         .table_rows(&user, &database, &table, offset, limit)
+        .await
+        .map_err(into_app_error)
+}
+
+/// `GET /api/table_profile?database=NAME&table=NAME`: what each column of one table holds
+/// over every row (empty cells, distinct values, range, mean and deviation, top values,
+/// histogram, lengths, true/false counts), computed by the import or the background scan
+/// that read the whole table. One GET of the stored profile at most. While a table another
+/// tool wrote is being scanned, answers 503 `profile_computing` with `progress_percent` and
+/// `Retry-After` (and starts the scan if none runs).
+#[server(name = TableProfileCall, prefix = "/api", endpoint = "table_profile", input = GetUrl)]
+pub async fn table_profile(
+    database: String,
+    table: String,
+) -> Result<TableProfileReport, AppError> {
+    use crate::server::{catalog, current_user, fail, into_app_error};
+    let database = shared::DatabaseName::parse(&database).map_err(|error| fail(error.into()))?;
+    let table = shared::TableName::parse(&table).map_err(|error| fail(error.into()))?;
+    let user = current_user()?;
+    catalog()?
+        .table_profile(&user, &database, &table)
         .await
         .map_err(into_app_error)
 }

@@ -83,6 +83,14 @@ pub fn to_api_error(error: &CatalogError) -> ApiError {
             ),
         )
         .with_progress(*percent),
+        CatalogError::ProfileComputing { table, percent } => ApiError::new(
+            ErrorCode::ProfileComputing,
+            format!(
+                "The profile of table {table:?} is being computed ({percent}% done): the whole \
+                 table is read once. Try again shortly."
+            ),
+        )
+        .with_progress(*percent),
         CatalogError::TaskFailed { .. } => ApiError::new(
             ErrorCode::Internal,
             "The server failed while reading the table; the details are in its log.",

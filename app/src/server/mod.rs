@@ -76,7 +76,7 @@ pub fn respond_with_status(code: ErrorCode) {
     }
     match code {
         // The index of a 1 GB table takes a few seconds to build.
-        ErrorCode::IndexBuilding => response.insert_header(
+        ErrorCode::IndexBuilding | ErrorCode::ProfileComputing => response.insert_header(
             http::header::RETRY_AFTER,
             http::HeaderValue::from_static("2"),
         ),

@@ -39,6 +39,12 @@ impl TypeInference {
 
     /// [`TypeInference::observe`] for a cell known to be UTF-8 (a slice of checked text).
     pub fn observe_bytes(&mut self, cell: &[u8]) {
+        self.observe_cell(cell);
+    }
+
+    /// [`TypeInference::observe_bytes`], returning the cell's value (trimmed) and what it
+    /// was among the types the column could still be; `None` for an empty cell.
+    pub fn observe_cell<'c>(&mut self, cell: &'c [u8]) -> Option<(&'c [u8], CellKinds)> {
         // Nearly every cell starts and ends with a visible ASCII character: no trim needed;
         // otherwise the cell is trimmed as text (Unicode spaces too).
         let visible = |byte: Option<&u8>| byte.is_some_and(u8::is_ascii_graphic);
@@ -48,13 +54,15 @@ impl TypeInference {
             std::str::from_utf8(cell).map_or(cell, |text| text.trim().as_bytes())
         };
         if value.is_empty() {
-            return;
+            return None;
         }
         self.seen_value = true;
         if self.candidates == 0 {
-            return;
+            return Some((value, CellKinds(0)));
         }
-        self.candidates &= types_of(value, self.candidates);
+        let kinds = types_of(value, self.candidates);
+        self.candidates &= kinds;
+        Some((value, CellKinds(kinds)))
     }
 
     /// Adds what another part of the same column saw (the order cells come in never matters).
@@ -77,6 +85,33 @@ impl TypeInference {
         .into_iter()
         .find(|(flag, _)| self.candidates & flag != 0)
         .map_or(ColumnType::Text, |(_, column_type)| column_type)
+    }
+}
+
+/// What one non-empty cell is, among the types its column could still be when it came
+/// (a cell of a column already known to be text is nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellKinds(u8);
+
+impl CellKinds {
+    /// A whole number (`-12`), while the column may be integers.
+    pub fn is_integer(self) -> bool {
+        self.0 & INTEGER != 0
+    }
+    /// A number (whole or not), while the column may be numbers.
+    pub fn is_number(self) -> bool {
+        self.0 & FLOAT != 0
+    }
+    pub fn is_boolean(self) -> bool {
+        self.0 & BOOLEAN != 0
+    }
+    /// A date (`YYYY-MM-DD`), while the column may be dates or datetimes.
+    pub fn is_date(self) -> bool {
+        self.0 & DATE != 0
+    }
+    /// A date or a datetime, while the column may be datetimes.
+    pub fn is_datetime(self) -> bool {
+        self.0 & DATETIME != 0
     }
 }
 

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use super::UTF8_BOM;
 use super::dialect::detect_delimiter;
-use super::profile::{PieceProfile, PiecesProfiler, TableProfile};
+use super::profile::{ColumnProfiling, PieceProfile, PiecesProfiler, TableProfile};
 use super::records::RecordScanner;
 
 /// The whole records of one chunk.
@@ -51,7 +51,7 @@ impl Joiner {
         let delimiter = detect_delimiter(&without_bom[..without_bom.len().min(64 * 1024)]);
         Self {
             scanner: RecordScanner::new(delimiter),
-            profile: PiecesProfiler::new(delimiter),
+            profile: PiecesProfiler::new(delimiter, ColumnProfiling::On),
             max_record,
             straddling: Vec::new(),
             straddling_line: 1,
@@ -68,6 +68,12 @@ impl Joiner {
     /// of ragged rows: the profile's `first_ragged_lines` stays empty.
     pub fn without_line_numbers(mut self) -> Self {
         self.count_lines = false;
+        self
+    }
+
+    /// Profiles columns or not ([`ColumnProfiling::On`] unless told).
+    pub fn with_column_profiling(mut self, column_profiling: ColumnProfiling) -> Self {
+        self.profile = PiecesProfiler::new(self.profile.delimiter(), column_profiling);
         self
     }
 

@@ -1,6 +1,8 @@
 //! Reading CSV: what a column's type is ([`infer`]), which delimiter a file uses
-//! ([`dialect`]), and a whole-file profile computed as bytes stream by ([`profile`]).
+//! ([`dialect`]), a whole-file profile computed as bytes stream by ([`profile`]) and the
+//! profile of each column in it ([`column_profile`]).
 
+pub mod column_profile;
 pub(crate) mod dialect;
 pub(crate) mod fields;
 pub(crate) mod infer;

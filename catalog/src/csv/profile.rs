@@ -8,11 +8,13 @@
 //! quote-aware [`super::records::RecordScanner`], whole records are split into fields by
 //! [`FieldSplitter`] (csv-core's reading, checked against it) and profiled, and the profiles
 //! of pieces add up ([`PiecesProfiler`]), so a file profiled here or in parallel pieces gives
-//! the same result.
+//! the same result. Each column's [`ColumnProfiler`] rides in the same loop (unless
+//! [`ColumnProfiling::Off`]), fed the cells type inference has just looked at.
 
-use shared::Column;
+use shared::{Column, ColumnProfile};
 
 use super::column_name;
+use super::column_profile::ColumnProfiler;
 use super::fields::FieldSplitter;
 use super::infer::TypeInference;
 use super::join::Joiner;
@@ -25,10 +27,78 @@ const RAGGED_LINES_KEPT: usize = 5;
 /// The longest record an import looks into (a longer one is counted, and refused).
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
+/// Whether a pass profiles each column (empty cells, distinct values, ranges, top values,
+/// histograms) beside counting rows and inferring types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColumnProfiling {
+    #[default]
+    On,
+    /// Types and counts only (to measure what column profiles cost).
+    Off,
+}
+
+/// Column profiles, compared as equal when they say the same thing: exact figures equal,
+/// floating-point ones (means, deviations) within 1e-9 relative (merging pieces in another
+/// order rounds the last bits differently), and estimates (from sketches, which depend on
+/// the order values came in) as close as their documented error: distinct counts within
+/// 2%, histograms with the same bins and total, top values led by the same value.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnProfiles(pub Vec<ColumnProfile>);
+
+impl PartialEq for ColumnProfiles {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| same_column(a, b))
+    }
+}
+
+fn same_column(a: &ColumnProfile, b: &ColumnProfile) -> bool {
+    let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-300),
+        (a, b) => a.is_none() && b.is_none(),
+    };
+    let distinct = if a.distinct_exact {
+        a.distinct == b.distinct
+    } else {
+        a.distinct.abs_diff(b.distinct) as f64 <= 0.02 * a.distinct.max(b.distinct) as f64
+    };
+    let top_values = if a.top_values_exact {
+        a.top_values == b.top_values
+    } else {
+        a.top_values.first().map(|top| &top.value) == b.top_values.first().map(|top| &top.value)
+    };
+    let histogram = if a.histogram_exact {
+        a.histogram == b.histogram
+    } else {
+        let total = |bins: &[shared::HistogramBin]| bins.iter().map(|bin| bin.count).sum::<u64>();
+        a.histogram.len() == b.histogram.len()
+            && a.histogram
+                .iter()
+                .zip(&b.histogram)
+                .all(|(x, y)| x.low == y.low && x.high == y.high)
+            && total(&a.histogram) == total(&b.histogram)
+    };
+    let rest = |column: &ColumnProfile| ColumnProfile {
+        mean: None,
+        stddev: None,
+        distinct: 0,
+        top_values: Vec::new(),
+        histogram: Vec::new(),
+        ..column.clone()
+    };
+    close(a.mean, b.mean)
+        && close(a.stddev, b.stddev)
+        && distinct
+        && top_values
+        && histogram
+        && rest(a) == rest(b)
+}
+
 /// What a profile found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TableProfile {
     pub columns: Vec<Column>,
+    /// What each column holds over every row (empty with [`ColumnProfiling::Off`]).
+    pub column_profiles: ColumnProfiles,
     /// Names given to columns whose header cell was empty (`column_N`).
     pub unnamed_columns: Vec<String>,
     /// Data rows, the header not counted.
@@ -58,6 +128,7 @@ pub struct TableProfiler {
     /// Bytes held back until the delimiter is known.
     pending: Vec<u8>,
     joiner: Option<Joiner>,
+    column_profiling: ColumnProfiling,
 }
 
 impl Default for TableProfiler {
@@ -68,9 +139,14 @@ impl Default for TableProfiler {
 
 impl TableProfiler {
     pub fn new() -> Self {
+        Self::with(ColumnProfiling::On)
+    }
+
+    pub fn with(column_profiling: ColumnProfiling) -> Self {
         Self {
             pending: Vec::new(),
             joiner: None,
+            column_profiling,
         }
     }
 
@@ -82,21 +158,24 @@ impl TableProfiler {
         }
         self.pending.extend_from_slice(chunk);
         if self.pending.len() >= DETECTION_BYTES {
-            self.joiner = Some(start_joining(&std::mem::take(&mut self.pending)));
+            let head = std::mem::take(&mut self.pending);
+            self.joiner = Some(start_joining(&head, self.column_profiling));
         }
     }
 
     pub fn finish(self) -> TableProfile {
         let is_empty = self.joiner.is_none() && self.pending.is_empty();
-        let joiner = self.joiner.unwrap_or_else(|| start_joining(&self.pending));
+        let joiner = self
+            .joiner
+            .unwrap_or_else(|| start_joining(&self.pending, self.column_profiling));
         joiner.finish(is_empty)
     }
 }
 
 /// A joiner whose delimiter is detected from `head`, the file's first bytes, which it then
 /// takes as its first chunk.
-fn start_joining(head: &[u8]) -> Joiner {
-    let mut joiner = Joiner::new(head, MAX_RECORD_BYTES);
+fn start_joining(head: &[u8], column_profiling: ColumnProfiling) -> Joiner {
+    let mut joiner = Joiner::new(head, MAX_RECORD_BYTES).with_column_profiling(column_profiling);
     join_and_profile(&mut joiner, head);
     joiner
 }
@@ -110,21 +189,28 @@ fn join_and_profile(joiner: &mut Joiner, chunk: &[u8]) {
 
 /// The profile of some whole records from the middle of a file (a piece of the parallel
 /// scan): everything about them that adds up across pieces.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct PieceProfile {
     pub rows: u64,
     pub ragged_rows: u64,
     pub first_ragged_lines: Vec<u64>,
     pub columns: Vec<TypeInference>,
+    pub column_profilers: Vec<ColumnProfiler>,
     pub invalid_utf8: bool,
 }
 
 impl PieceProfile {
     /// Profiles `records` (whole records, or the file's last one without its line end) of a
     /// file whose header is `header`; the first starts on line `first_line`.
-    pub fn of_records(records: &[u8], delimiter: u8, header: &[String], first_line: u64) -> Self {
-        let mut parser = RecordParser::new(delimiter);
-        parser.stats.columns = vec![TypeInference::default(); header.len()];
+    pub fn of_records(
+        records: &[u8],
+        delimiter: u8,
+        header: &[String],
+        first_line: u64,
+        column_profiling: ColumnProfiling,
+    ) -> Self {
+        let mut parser = RecordParser::new(delimiter, column_profiling);
+        parser.stats.start_columns(header.len());
         parser.stats.header = Some(header.to_vec());
         parser.parse(records, first_line);
         let stats = parser.stats;
@@ -133,6 +219,7 @@ impl PieceProfile {
             ragged_rows: stats.ragged_rows,
             first_ragged_lines: stats.first_ragged_lines,
             columns: stats.columns,
+            column_profilers: stats.profilers,
             invalid_utf8: stats.invalid_utf8,
         }
     }
@@ -146,9 +233,9 @@ pub struct PiecesProfiler {
 }
 
 impl PiecesProfiler {
-    pub fn new(delimiter: u8) -> Self {
+    pub fn new(delimiter: u8, column_profiling: ColumnProfiling) -> Self {
         Self {
-            ordered: RecordParser::new(delimiter),
+            ordered: RecordParser::new(delimiter, column_profiling),
         }
     }
 
@@ -177,6 +264,9 @@ impl PiecesProfiler {
         for (column, seen) in stats.columns.iter_mut().zip(&piece.columns) {
             column.merge(seen);
         }
+        for (column, seen) in stats.profilers.iter_mut().zip(&piece.column_profilers) {
+            column.merge(seen);
+        }
     }
 
     /// The profile of the whole file, `file_empty` when it has no bytes at all.
@@ -196,6 +286,9 @@ struct RecordParser {
 struct RecordStats {
     header: Option<Vec<String>>,
     columns: Vec<TypeInference>,
+    /// One per column, or none with [`ColumnProfiling::Off`].
+    profilers: Vec<ColumnProfiler>,
+    column_profiling: ColumnProfiling,
     rows: u64,
     ragged_rows: u64,
     first_ragged_lines: Vec<u64>,
@@ -203,11 +296,14 @@ struct RecordStats {
 }
 
 impl RecordParser {
-    fn new(delimiter: u8) -> Self {
+    fn new(delimiter: u8, column_profiling: ColumnProfiling) -> Self {
         Self {
             delimiter,
             splitter: FieldSplitter::default(),
-            stats: RecordStats::default(),
+            stats: RecordStats {
+                column_profiling,
+                ..RecordStats::default()
+            },
         }
     }
 
@@ -230,7 +326,25 @@ impl RecordParser {
             .enumerate()
             .map(|(index, raw)| column_name(raw, index))
             .collect();
+        let types: Vec<_> = (0..names.len())
+            .map(|index| {
+                stats
+                    .columns
+                    .get(index)
+                    .map(TypeInference::result)
+                    .unwrap_or(shared::ColumnType::Text)
+            })
+            .collect();
+        let column_profiles = stats
+            .profilers
+            .iter()
+            .zip(names.iter().zip(&types))
+            .map(|(profiler, (name, &column_type))| {
+                profiler.finish(&name.name, column_type, stats.rows)
+            })
+            .collect();
         TableProfile {
+            column_profiles: ColumnProfiles(column_profiles),
             unnamed_columns: names
                 .iter()
                 .filter(|name| name.unnamed)
@@ -241,11 +355,7 @@ impl RecordParser {
                 .enumerate()
                 .map(|(index, name)| Column {
                     name: name.name,
-                    column_type: stats
-                        .columns
-                        .get(index)
-                        .map(TypeInference::result)
-                        .unwrap_or(shared::ColumnType::Text),
+                    column_type: types[index],
                 })
                 .collect(),
             row_count: stats.rows,
@@ -263,6 +373,13 @@ impl RecordParser {
 }
 
 impl RecordStats {
+    fn start_columns(&mut self, count: usize) {
+        self.columns = vec![TypeInference::default(); count];
+        if self.column_profiling == ColumnProfiling::On {
+            self.profilers = vec![ColumnProfiler::default(); count];
+        }
+    }
+
     /// `all_text`: the fields are known to be UTF-8.
     fn take_record(&mut self, fields: &[u8], ends: &[usize], line: u64, all_text: bool) {
         let Some(header) = self.header.as_ref() else {
@@ -275,7 +392,7 @@ impl RecordStats {
                     name.into_owned()
                 })
                 .collect::<Vec<_>>();
-            self.columns = vec![TypeInference::default(); names.len()];
+            self.start_columns(names.len());
             self.header = Some(names);
             return;
         };
@@ -286,6 +403,10 @@ impl RecordStats {
         }
         // The hot loop of an import and a scan: cells are inferred where they lie, never
         // copied; types are ASCII, so known text is checked as bytes.
+        if !self.profilers.is_empty() {
+            self.take_profiled_record(fields, ends, all_text);
+            return;
+        }
         let mut start = 0;
         if all_text {
             for (column, &end) in self.columns.iter_mut().zip(ends) {
@@ -306,6 +427,27 @@ impl RecordStats {
         for (column, &end) in self.columns.iter_mut().zip(ends) {
             column.observe(&decode(&fields[start..end], &mut self.invalid_utf8));
             start = end;
+        }
+    }
+
+    /// [`RecordStats::take_record`]'s cells, each also fed to its column's profiler.
+    fn take_profiled_record(&mut self, fields: &[u8], ends: &[usize], all_text: bool) {
+        let record_is_text = all_text || std::str::from_utf8(fields).is_ok();
+        let mut start = 0;
+        let columns = self.columns.iter_mut().zip(self.profilers.iter_mut());
+        for ((column, profiler), &end) in columns.zip(ends) {
+            let cell = &fields[start..end];
+            start = end;
+            if record_is_text {
+                if let Some((value, kinds)) = column.observe_cell(cell) {
+                    profiler.observe(value, kinds);
+                }
+                continue;
+            }
+            let text = decode(cell, &mut self.invalid_utf8);
+            if let Some((value, kinds)) = column.observe_cell(text.as_bytes()) {
+                profiler.observe(value, kinds);
+            }
         }
     }
 }

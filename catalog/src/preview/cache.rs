@@ -22,6 +22,7 @@ use quick_cache::sync::Cache;
 use shared::{DatabaseName, DatabaseSummary, TablePreview, TableRows};
 
 use crate::layout::Scope;
+use crate::profiles::StoredProfile;
 use crate::row_index::TableIndex;
 use crate::stats::TableStats;
 use storage::{ListedObject, ObjectVersion};
@@ -161,6 +162,8 @@ enum TableEntry {
         offset: u64,
         limit: usize,
     },
+    /// Column profiles.
+    Profile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -184,6 +187,7 @@ enum TableValue {
     Preview(Arc<CachedTable>),
     Facts(Arc<CachedFacts>),
     Rows(Arc<CachedRows>),
+    Profile(Arc<StoredProfile>),
 }
 
 /// A table's statistics and row index as read for one version of it (either may be
@@ -225,6 +229,7 @@ impl Weighter<TableKey, TableValue> for TableWeighter {
                         .map_or(0, TableIndex::approximate_bytes)
                     + 256
             }
+            TableValue::Profile(profile) => profile.approximate_bytes(),
             TableValue::Rows(rows) => {
                 let cells: usize = rows
                     .page
@@ -370,6 +375,23 @@ impl PreviewCaches {
             TableValue::Facts(Arc::clone(&facts)),
         );
         facts
+    }
+
+    /// The column profiles cached for `version` of `key`.
+    pub fn profile(&self, key: &str, version: &ObjectVersion) -> Option<Arc<StoredProfile>> {
+        match self.tables.get(&TableKey::new(key, TableEntry::Profile))? {
+            TableValue::Profile(cached) if cached.describes(version) => Some(cached),
+            _ => None,
+        }
+    }
+
+    pub fn store_profile(&self, key: &str, profile: StoredProfile) -> Arc<StoredProfile> {
+        let profile = Arc::new(profile);
+        self.tables.insert(
+            TableKey::new(key, TableEntry::Profile),
+            TableValue::Profile(Arc::clone(&profile)),
+        );
+        profile
     }
 
     /// A page of rows cached for `version` of `key`.

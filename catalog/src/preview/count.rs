@@ -1,6 +1,7 @@
 //! The background scan of a table whose statistics or row index are missing (another tool
 //! wrote it, or an older release did): one parallel scan of the whole object
-//! ([`crate::scan`]), in bounded memory, that stores both, for the version read. The request
+//! ([`crate::scan`]), in bounded memory, that stores them and the column profiles, for the
+//! version read. The request
 //! that asked gets an estimate (a preview) or "being indexed, N%" (a deep page) at once;
 //! later requests get the exact count and any page.
 //!
@@ -20,7 +21,7 @@ use crate::error::Result;
 use crate::layout::{Layout, Scope};
 use crate::scan::{ScanSettings, scan_table_reporting};
 use crate::stats::{StatsSource, TableStats};
-use crate::tables::store_stats_and_index;
+use crate::tables::{SidecarKeys, store_sidecars};
 
 /// How far one background scan is.
 #[derive(Debug)]
@@ -71,10 +72,7 @@ impl Catalog {
         let (scope, database) = (scope.clone(), database.clone());
         let (key, version) = (object.key.clone(), object.version.clone());
         let layout = Layout::of(self.store());
-        let sidecars = Sidecars {
-            stats_key: layout.stats_key(&scope, &database, table),
-            index_key: layout.index_key(&scope, &database, table),
-        };
+        let sidecars = SidecarKeys::of(&layout, &scope, &database, table);
         tokio::spawn(async move {
             // Each scan already uses every core: more at once would only add memory.
             if let Ok(_permit) = catalog.scans().acquire().await {
@@ -90,7 +88,7 @@ impl Catalog {
                 match scanned {
                     Ok(Some(stats)) => {
                         let elapsed = started.elapsed();
-                        tracing::info!(%key, rows = stats.row_count, elapsed_ms = elapsed.as_millis(), "exact statistics and row index stored");
+                        tracing::info!(%key, rows = stats.row_count, elapsed_ms = elapsed.as_millis(), "exact statistics, row index and column profiles stored");
                         catalog.caches().invalidate_table(&scope, &database, &key);
                     }
                     Ok(None) => {
@@ -118,18 +116,12 @@ impl Catalog {
     }
 }
 
-/// Where a scan stores what it found.
-struct Sidecars {
-    stats_key: String,
-    index_key: String,
-}
-
 /// Scans `key` and stores its statistics and index. Returns `None` when the object changed
 /// while it was read (nothing is stored then; the next request starts again).
 async fn scan_and_store(
     store: &Store,
     key: &str,
-    sidecars: &Sidecars,
+    sidecars: &SidecarKeys,
     version: &ObjectVersion,
     bytes_done: &AtomicU64,
 ) -> Result<Option<TableStats>> {
@@ -146,14 +138,7 @@ async fn scan_and_store(
         return Ok(None);
     }
     let stats = TableStats::from_profile(&profile, version.clone(), StatsSource::Scan);
-    store_stats_and_index(
-        store,
-        &sidecars.stats_key,
-        &sidecars.index_key,
-        &profile,
-        &stats,
-    )
-    .await?;
+    store_sidecars(store, sidecars, &profile, &stats).await?;
     Ok(Some(stats))
 }
 

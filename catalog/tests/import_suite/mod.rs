@@ -416,7 +416,7 @@ pub async fn deleting_a_database_removes_everything_under_it(store: TestStore) {
         .delete_database(&user(), &db("shop"))
         .await
         .unwrap();
-    assert_eq!(deleted, 3, "table, statistics and marker");
+    assert_eq!(deleted, 4, "table, statistics, column profiles and marker");
     let listed = store.catalog.list_databases(&user()).await.unwrap();
     assert_eq!(
         listed.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),

@@ -47,6 +47,7 @@ pub async fn a_parallel_scan_matches_a_sequential_parse(store: TestStore) {
         reads_in_flight: 4,
         parsers: 2,
         max_straddling_record: 1024 * 1024,
+        ..ScanSettings::default()
     };
     let scanned = scan_table(store.store(), key, listed.size, &listed.version, settings)
         .await
