@@ -275,7 +275,7 @@ impl Rng {
     }
 
     /// A number in `low..high`.
-    fn range(&mut self, low: u32, high: u32) -> u32 {
+    pub fn range(&mut self, low: u32, high: u32) -> u32 {
         let span = u64::from(high.saturating_sub(low)).max(1);
         low + (self.next() % span) as u32
     }

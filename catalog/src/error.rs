@@ -30,6 +30,10 @@ pub enum CatalogError {
     /// The table's column profile is not there yet: a background scan computes it.
     #[error("the profile of table {table:?} is being computed ({percent}% done)")]
     ProfileComputing { table: String, percent: u8 },
+    /// The table has no current profile and this server computes none
+    /// (`DBM_COLUMN_PROFILES=off`).
+    #[error("column profiles are turned off on this server")]
+    ProfilesTurnedOff,
     /// Too many large reads at once: the shared budget for table heads had no room in time.
     #[error("the server is reading many large tables at once; no room for this one in time")]
     Busy,

@@ -108,6 +108,8 @@ struct Inner {
     head_budget: storage::ReadBudget,
     /// One cold head read per table version at a time.
     head_turns: turns::Turns,
+    /// Whether imports and scans profile columns.
+    column_profiling: csv::profile::ColumnProfiling,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -170,6 +172,7 @@ impl Catalog {
                 scans: tokio::sync::Semaphore::new(preview::SCANS_AT_ONCE),
                 head_budget: preview::head::head_read_budget(),
                 head_turns: turns::Turns::default(),
+                column_profiling: previews.column_profiling,
             }),
         }
     }
@@ -188,6 +191,10 @@ impl Catalog {
 
     pub(crate) fn counting(&self) -> &Mutex<HashMap<String, Arc<preview::count::ScanProgress>>> {
         &self.inner.counting
+    }
+
+    pub(crate) fn column_profiling(&self) -> csv::profile::ColumnProfiling {
+        self.inner.column_profiling
     }
 
     pub(crate) fn scans(&self) -> &tokio::sync::Semaphore {

@@ -13,7 +13,7 @@ use shared::{ColumnProfile, DatabaseName, ProfileSource, TableName, TableProfile
 use storage::ObjectVersion;
 
 use crate::Catalog;
-use crate::csv::profile::TableProfile;
+use crate::csv::profile::{ColumnProfiling, TableProfile};
 use crate::deadline::{REQUEST_DEADLINE, within};
 use crate::error::{CatalogError, Result};
 use crate::layout::Layout;
@@ -134,6 +134,9 @@ impl Catalog {
             }
         };
         let Some(stored) = stored else {
+            if self.column_profiling() == ColumnProfiling::Off {
+                return Err(CatalogError::ProfilesTurnedOff);
+            }
             self.scan_in_background(&scope, database, table, object);
             return Err(CatalogError::ProfileComputing {
                 table: table.to_string(),

@@ -9,6 +9,11 @@
 //! 8 MiB parts, three in flight, no checks) and, when Python has boto3 (`pip install boto3`),
 //! boto3's `upload_file` with 8 MiB parts.
 //!
+//! Column profiles: every file is imported twice, by a server that profiles columns (the
+//! default) and by one started with `DBM_COLUMN_PROFILES=off`, to show what profiles cost;
+//! `DBM_BENCH_PROFILES=on` or `off` runs only one of them. A fourth file of 100 columns
+//! (100 MB) shows their memory on a wide table.
+//!
 //! Memory is the server's resident set as Linux counts it: idle after start, and the peak
 //! during each upload (VmHWM, reset before each file through /proc/PID/clear_refs).
 //! Prints a table; asserts nothing (timings vary on shared machines).
@@ -32,74 +37,120 @@ struct Row {
     label: &'static str,
     bytes: u64,
     rows: u64,
-    elapsed: Duration,
-    peak_above_idle: u64,
+    /// With column profiles, then without (when run).
+    profiled: Option<Import>,
+    unprofiled: Option<Import>,
     plain_sdk: Duration,
     boto3: Result<Duration, String>,
+}
+
+#[derive(Clone, Copy)]
+struct Import {
+    elapsed: Duration,
+    peak_above_idle: u64,
+}
+
+/// A release server and what it uses when idle.
+struct Importer {
+    server: Server,
+    client: reqwest::Client,
+    idle_kib: u64,
+}
+
+impl Importer {
+    async fn start(data_dir: &Path, profiles: &str, scratch: &Path) -> Self {
+        let server = Server::start(data_dir, &[("DBM_COLUMN_PROFILES", profiles)]).await;
+        let client = server.signed_in_client().await;
+        // One small import first, so the idle figure includes a warmed-up server.
+        let warmup = write_csv(scratch, "warmup", 100_000);
+        upload(&client, &server.base, "warmup", &warmup).await;
+        std::fs::remove_file(&warmup.0).unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let idle_kib = memory_kib(server.pid(), "VmRSS:");
+        Self {
+            server,
+            client,
+            idle_kib,
+        }
+    }
+
+    async fn import(&self, table: &str, file: &(std::path::PathBuf, u64)) -> Import {
+        let pid = self.server.pid();
+        std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();
+        let started = Instant::now();
+        let imported_rows = upload(&self.client, &self.server.base, table, file).await;
+        let elapsed = started.elapsed();
+        assert_eq!(imported_rows, file.1);
+        let peak = memory_kib(pid, "VmHWM:");
+        Import {
+            elapsed,
+            peak_above_idle: peak.saturating_sub(self.idle_kib),
+        }
+    }
 }
 
 #[tokio::main]
 async fn main() {
     let root = storage::testing::bench_dir();
-    let server = Server::start(&root.path().join("data"), &[]).await;
+    let which = std::env::var("DBM_BENCH_PROFILES").unwrap_or_else(|_| "both".to_owned());
+    let profiled = if which != "off" {
+        Some(Importer::start(&root.path().join("data-on"), "on", root.path()).await)
+    } else {
+        None
+    };
+    let unprofiled = if which != "on" {
+        Some(Importer::start(&root.path().join("data-off"), "off", root.path()).await)
+    } else {
+        None
+    };
     // The plain uploads go to an embedded S3 of their own, the same server program on the
     // same disk, reached the same way (loopback HTTP, unsigned payloads).
     let s3 = EmbeddedS3::start(&root.path().join("s3")).await.unwrap();
     let store = s3.store("").await.unwrap();
     let endpoint = s3.endpoint();
-    let pid = server.pid();
-    let base = server.base.clone();
-    let client = server.signed_in_client().await;
-    // One small import first, so the idle figure includes a warmed-up server.
-    upload(
-        &client,
-        &base,
-        "warmup",
-        &write_csv(root.path(), "warmup", 100_000),
-    )
-    .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle = memory_kib(pid, "VmRSS:");
 
     let mut rows = Vec::new();
-    for (label, size) in [
-        ("10 MB", 10_000_000u64),
-        ("100 MB", 100_000_000),
-        ("1 GB", 1_000_000_000),
+    for (label, size, columns) in [
+        ("10 MB", 10_000_000u64, 0),
+        ("100 MB", 100_000_000, 0),
+        ("1 GB", 1_000_000_000, 0),
+        ("100 columns, 100 MB", 100_000_000, 100),
     ] {
         eprintln!("writing the {label} file…");
-        let (path, row_count) = write_csv(root.path(), label, size);
-        let bytes = std::fs::metadata(&path).unwrap().len();
-        std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();
-        eprintln!("importing the {label} file…");
-        let started = Instant::now();
-        let imported_rows = upload(
-            &client,
-            &base,
-            &format!("t{}", rows.len()),
-            &(path.clone(), row_count),
-        )
-        .await;
-        let elapsed = started.elapsed();
-        assert_eq!(imported_rows, row_count);
-        let peak = memory_kib(pid, "VmHWM:");
-        eprintln!("uploading the {label} file as it is (SDK)…");
-        let plain_sdk = plain_upload(&store, &path).await;
-        eprintln!("uploading the {label} file as it is (boto3)…");
-        let boto3 = boto3_upload(endpoint, &path);
-        rows.push(Row {
+        let file = if columns == 0 {
+            write_csv(root.path(), label, size)
+        } else {
+            write_wide_csv(root.path(), label, size, columns)
+        };
+        let bytes = std::fs::metadata(&file.0).unwrap().len();
+        let table = format!("t{}", rows.len());
+        let mut row = Row {
             label,
             bytes,
-            rows: row_count,
-            elapsed,
-            peak_above_idle: peak.saturating_sub(idle),
-            plain_sdk,
-            boto3,
-        });
-        std::fs::remove_file(path).unwrap();
+            rows: file.1,
+            profiled: None,
+            unprofiled: None,
+            plain_sdk: Duration::ZERO,
+            boto3: Err("-".to_owned()),
+        };
+        if let Some(importer) = &profiled {
+            eprintln!("importing the {label} file, profiling columns…");
+            row.profiled = Some(importer.import(&table, &file).await);
+        }
+        if let Some(importer) = &unprofiled {
+            eprintln!("importing the {label} file without column profiles…");
+            row.unprofiled = Some(importer.import(&table, &file).await);
+        }
+        eprintln!("uploading the {label} file as it is (SDK)…");
+        row.plain_sdk = plain_upload(&store, &file.0).await;
+        eprintln!("uploading the {label} file as it is (boto3)…");
+        row.boto3 = boto3_upload(endpoint, &file.0);
+        rows.push(row);
+        std::fs::remove_file(&file.0).unwrap();
     }
-    print_table(&rows, idle);
-    drop(server);
+    let idle = |importer: &Option<Importer>| importer.as_ref().map(|i| i.idle_kib);
+    print_table(&rows, idle(&profiled).or(idle(&unprofiled)).unwrap_or(0));
+    drop((profiled, unprofiled));
     s3.shutdown().await.unwrap();
 }
 
@@ -153,6 +204,48 @@ fn write_csv(dir: &std::path::Path, label: &str, size: u64) -> (std::path::PathB
     (path, rows)
 }
 
+/// A CSV file of about `size` bytes and `columns` columns (integers, decimals, dates,
+/// flags, categories and free text in turn, with distinct values from a handful to one per
+/// row); returns its path and row count.
+fn write_wide_csv(
+    dir: &std::path::Path,
+    label: &str,
+    size: u64,
+    columns: usize,
+) -> (std::path::PathBuf, u64) {
+    let path = dir.join(format!("{}.csv", label.replace([' ', ','], "_")));
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let header: Vec<String> = (0..columns).map(|c| format!("c{c}")).collect();
+    writeln!(file, "{}", header.join(",")).unwrap();
+    let mut random = catalog::demo::Rng::new(7);
+    let (mut written, mut rows) = (0u64, 0u64);
+    let mut line = String::new();
+    while written < size {
+        line.clear();
+        for column in 0..columns {
+            if column > 0 {
+                line.push(',');
+            }
+            let draw = u64::from(random.range(0, 1_000_000));
+            let cell = match column % 6 {
+                0 => format!("{}", rows * 31 + column as u64),
+                1 => format!("{}.{:02}", draw % 5_000, draw % 100),
+                2 => format!("2024-{:02}-{:02}", draw % 12 + 1, draw % 28 + 1),
+                3 => (if draw % 3 == 0 { "true" } else { "false" }).to_owned(),
+                4 => format!("group {}", draw % 40),
+                _ => format!("note {draw:x}"),
+            };
+            line.push_str(&cell);
+        }
+        line.push('\n');
+        file.write_all(line.as_bytes()).unwrap();
+        written += line.len() as u64;
+        rows += 1;
+    }
+    file.flush().unwrap();
+    (path, rows)
+}
+
 /// Streams one file to the import endpoint; returns the rows the server counted.
 async fn upload(
     client: &reqwest::Client,
@@ -183,60 +276,110 @@ async fn upload(
 
 fn print_table(rows: &[Row], idle_kib: u64) {
     let rate = |bytes: u64, time: Duration| bytes as f64 / 1e6 / time.as_secs_f64();
+    let mib = |kib: u64| kib as f64 / 1024.0;
     println!();
     println!(
         "Imports through POST /api/import_tables, release server on its embedded S3 (idle RSS \
-         {:.1} MiB), beside plain uploads of the same file to an embedded S3",
-        idle_kib as f64 / 1024.0
+         {:.1} MiB), with column profiles and without (DBM_COLUMN_PROFILES=off), beside plain \
+         uploads of the same file to an embedded S3",
+        mib(idle_kib)
     );
     println!();
     println!(
-        "| file | rows | import (s) | import (MB/s) | plain SDK upload (MB/s) | boto3 upload_file (MB/s) | import / SDK | import / boto3 | peak RSS above idle (MiB) |"
+        "| file | rows | import (MB/s) | without profiles (MB/s) | profiles cost | plain SDK upload (MB/s) | boto3 upload_file (MB/s) | import / SDK | import / boto3 | peak RSS above idle (MiB) | without profiles (MiB) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let shown = |import: Option<Import>, show: &dyn Fn(Import) -> String| {
+        import.map_or_else(|| "-".to_owned(), show)
+    };
     for row in rows {
-        let import = rate(row.bytes, row.elapsed);
         let sdk = rate(row.bytes, row.plain_sdk);
-        let (boto3, boto3_ratio) = match &row.boto3 {
-            Ok(time) => {
-                let boto3 = rate(row.bytes, *time);
-                (format!("{boto3:.0}"), format!("{:.2}", import / boto3))
-            }
-            Err(why) => (why.clone(), "-".to_owned()),
+        let main = row.profiled.or(row.unprofiled);
+        let import = main.map(|i| rate(row.bytes, i.elapsed));
+        let boto3 = row.boto3.as_ref().map(|time| rate(row.bytes, *time));
+        let cost = match (row.profiled, row.unprofiled) {
+            (Some(on), Some(off)) => format!(
+                "{:+.0}%",
+                (on.elapsed.as_secs_f64() / off.elapsed.as_secs_f64() - 1.0) * 100.0
+            ),
+            _ => "-".to_owned(),
         };
         println!(
-            "| {} ({:.1} MB) | {} | {:.2} | {import:.0} | {sdk:.0} | {boto3} | {:.2} | {boto3_ratio} | {:.1} |",
+            "| {} ({:.1} MB) | {} | {} | {} | {cost} | {sdk:.0} | {} | {} | {} | {} | {} |",
             row.label,
             row.bytes as f64 / 1e6,
             row.rows,
-            row.elapsed.as_secs_f64(),
-            import / sdk,
-            row.peak_above_idle as f64 / 1024.0,
+            shown(row.profiled, &|i| format!(
+                "{:.0}",
+                rate(row.bytes, i.elapsed)
+            )),
+            shown(row.unprofiled, &|i| format!(
+                "{:.0}",
+                rate(row.bytes, i.elapsed)
+            )),
+            match &boto3 {
+                Ok(boto3) => format!("{boto3:.0}"),
+                Err(why) => (*why).clone(),
+            },
+            import.map_or("-".to_owned(), |import| format!("{:.2}", import / sdk)),
+            match (&boto3, import) {
+                (Ok(boto3), Some(import)) => format!("{:.2}", import / boto3),
+                _ => "-".to_owned(),
+            },
+            shown(row.profiled, &|i| format!("{:.1}", mib(i.peak_above_idle))),
+            shown(row.unprofiled, &|i| format!(
+                "{:.1}",
+                mib(i.peak_above_idle)
+            )),
         );
     }
     let check = |ok: bool| if ok { "met" } else { "MISSED" };
-    if let Some(last) = rows.last() {
-        let import = rate(last.bytes, last.elapsed);
-        let sdk = rate(last.bytes, last.plain_sdk);
-        println!();
-        println!("Targets ({}):", last.label);
-        println!(
-            "- at least 0.8 of a plain SDK multipart upload: {:.2}, {}",
-            import / sdk,
-            check(import / sdk >= 0.8)
-        );
-        if let Ok(time) = &last.boto3 {
-            let boto3 = rate(last.bytes, *time);
+    println!();
+    println!("Targets:");
+    if let Some(gb) = rows.iter().find(|row| row.label == "1 GB") {
+        let sdk = rate(gb.bytes, gb.plain_sdk);
+        if let Some(on) = gb.profiled.or(gb.unprofiled) {
+            let import = rate(gb.bytes, on.elapsed);
             println!(
-                "- at least 0.8 of boto3 upload_file: {:.2}, {}",
-                import / boto3,
-                check(import / boto3 >= 0.8)
+                "- 1 GB at least 0.8 of a plain SDK multipart upload: {:.2}, {}",
+                import / sdk,
+                check(import / sdk >= 0.8)
+            );
+            if let Ok(time) = &gb.boto3 {
+                let boto3 = rate(gb.bytes, *time);
+                println!(
+                    "- 1 GB at least 0.8 of boto3 upload_file: {:.2}, {}",
+                    import / boto3,
+                    check(import / boto3 >= 0.8)
+                );
+            }
+            let peak = mib(on.peak_above_idle);
+            println!(
+                "- 1 GB peak memory under 100 MB above idle: {peak:.1} MiB, {}",
+                check(peak * 1.048_576 < 100.0)
             );
         }
-        let mib = last.peak_above_idle as f64 / 1024.0;
+        if let (Some(on), Some(off)) = (gb.profiled, gb.unprofiled) {
+            let slower = on.elapsed.as_secs_f64() / off.elapsed.as_secs_f64() - 1.0;
+            println!(
+                "- 1 GB with profiles at most 10% slower than without: {:+.1}%, {}",
+                slower * 100.0,
+                check(slower <= 0.10)
+            );
+            let import = rate(gb.bytes, on.elapsed);
+            println!(
+                "- 1 GB with profiles at least 95 MB/s: {import:.0} MB/s, {}",
+                check(import >= 95.0)
+            );
+        }
+    }
+    if let Some(wide) = rows.iter().find(|row| row.label.starts_with("100 columns"))
+        && let (Some(on), Some(off)) = (wide.profiled, wide.unprofiled)
+    {
+        let more = mib(on.peak_above_idle) - mib(off.peak_above_idle);
         println!(
-            "- peak memory under 100 MB above idle: {mib:.1} MiB, {}",
-            check(mib * 1.048_576 < 100.0)
+            "- 100 columns: peak memory at most 64 MiB more with profiles: {more:+.1} MiB, {}",
+            check(more <= 64.0)
         );
     }
 }

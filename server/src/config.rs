@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use auth::AuthSettings;
+use catalog::csv::profile::ColumnProfiling;
 use catalog::{CatalogOptions, DemoData, DemoSeed, PreviewSettings};
 use clap::{Parser, Subcommand, ValueEnum};
 use storage::StorageSetting;
@@ -48,6 +49,12 @@ pub struct Config {
     /// server are seen at once.
     #[arg(long, env = "DBM_REVALIDATE_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub revalidate_secs: u64,
+
+    /// Whether imports and background scans profile every column of a table (empty cells,
+    /// distinct values, ranges, top values, histograms): `on`, or `off` to save the CPU
+    /// they cost.
+    #[arg(long, env = "DBM_COLUMN_PROFILES", value_enum, default_value_t = Switch::On)]
+    pub column_profiles: Switch,
 
     /// The most one import request may upload, in MiB; larger uploads are refused with
     /// 413 before they are read.
@@ -205,6 +212,12 @@ fn parse_public_url(value: &str) -> Result<PublicUrl, String> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DemoDataArg {
     Auto,
     On,
@@ -239,6 +252,10 @@ impl Config {
             previews: PreviewSettings {
                 cache_bytes: self.cache_mb * 1024 * 1024,
                 revalidate_after: Duration::from_secs(self.revalidate_secs),
+                column_profiling: match self.column_profiles {
+                    Switch::On => ColumnProfiling::On,
+                    Switch::Off => ColumnProfiling::Off,
+                },
             },
         }
     }

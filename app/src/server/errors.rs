@@ -91,6 +91,11 @@ pub fn to_api_error(error: &CatalogError) -> ApiError {
             ),
         )
         .with_progress(*percent),
+        CatalogError::ProfilesTurnedOff => ApiError::new(
+            ErrorCode::NotFound,
+            "Column profiles are turned off on this server (DBM_COLUMN_PROFILES=off), and this \
+             table has none from before.",
+        ),
         CatalogError::TaskFailed { .. } => ApiError::new(
             ErrorCode::Internal,
             "The server failed while reading the table; the details are in its log.",

@@ -2,31 +2,36 @@
 //! same pass that infers types, mergeable across the pieces of a parallel scan, and
 //! finished into the wire shape ([`shared::ColumnProfile`]) once the column's type is known.
 //!
-//! What it keeps, in memory that does not grow with the table:
-//! - counts of empty cells, non-empty cells, `true` and `false`;
+//! A column starts by counting each distinct value exactly, which is all it does per cell
+//! while there are at most [`EXACT_DISTINCT_VALUES`] of them in [`EXACT_DISTINCT_BYTES`]:
+//! everything else (range, mean and deviation, lengths, true/false, histogram, top values)
+//! is worked out from those counts at the end, exactly. Past that the column replays its
+//! counts into a [`Summary`] and from then on summarises each cell as it comes, in memory
+//! that does not grow with the table:
 //! - the smallest and largest value as text (by bytes, on the first
-//!   [`MAX_COMPARED_BYTES`]), as numbers and as moments (seconds since 1970), and text
-//!   lengths in characters;
+//!   [`MAX_COMPARED_BYTES`]), as numbers and as moments (seconds since 1970 UTC), text
+//!   lengths in characters, true/false counts;
 //! - the mean and variance of the numbers (Welford's method, merged by Chan's formula);
-//! - every distinct value with its count while there are at most [`EXACT_DISTINCT_VALUES`]
-//!   of them in [`EXACT_DISTINCT_BYTES`]: distinct count, top values and histogram are then
-//!   exact. Past that the column moves to sketches from Apache DataSketches: HyperLogLog
-//!   (`lg_k` [`HLL_LG_K`], about 0.8% standard error) for the distinct count, a
-//!   frequent-items sketch ([`FREQUENT_ITEMS_MAP`] counters) for the top values, and a
-//!   t-digest ([`TDIGEST_K`]) of the numbers or moments for the histogram. The values
-//!   counted so far are replayed into the sketches when the column moves.
+//! - sketches from Apache DataSketches: HyperLogLog (`lg_k` [`HLL_LG_K`], about 0.8%
+//!   standard error) of every value for the distinct count; a frequent-items sketch
+//!   ([`FREQUENT_ITEMS_MAP`] counters) fed a random one in [`FREQUENT_ITEMS_SAMPLE`] cells
+//!   (each counted that many times) for the top values; a t-digest ([`TDIGEST_K`]) of a
+//!   random one in [`TDIGEST_SAMPLE`] numbers or moments for the histogram's shape, its
+//!   counts scaled to the exact number of values. Sampling keeps the cost per cell near a
+//!   hash and a few comparisons; the figures it feeds are estimates anyway, and say so.
 
 use datasketches::frequencies::{ErrorType, FrequentItemsSketch};
-use datasketches::hll::{HllSketch, HllType, HllUnion};
+use datasketches::hll::{Coupon, HllSketch, HllType, HllUnion};
 use datasketches::tdigest::TDigestMut;
 use hashbrown::HashMap;
 use shared::dates::{CivilDate, datetime_from_seconds};
 use shared::{ColumnProfile, ColumnType, HistogramBin, LengthSummary, ProfileValue, ValueCount};
+use std::hash::BuildHasher;
 
 use super::infer::CellKinds;
 
 /// Distinct values counted exactly, at most (per column).
-pub const EXACT_DISTINCT_VALUES: usize = 1024;
+pub const EXACT_DISTINCT_VALUES: usize = 4096;
 /// Bytes of distinct values kept for exact counting, at most (per column).
 pub const EXACT_DISTINCT_BYTES: usize = 64 * 1024;
 /// HyperLogLog's log2 of registers: 16,384 registers, 16 KiB, ~0.8% standard error.
@@ -34,8 +39,12 @@ pub const HLL_LG_K: u8 = 14;
 /// Counters of the frequent-items sketch: a value is reported once it is more than about
 /// 3.5 / 256 (1.4%) of the column's cells.
 pub const FREQUENT_ITEMS_MAP: usize = 256;
+/// One cell in this many (at random) goes to the frequent-items sketch, counted this often.
+pub const FREQUENT_ITEMS_SAMPLE: u64 = 8;
 /// The t-digest's compression: about 100 centroids.
 pub const TDIGEST_K: u16 = 100;
+/// One number (or moment) in this many (at random) goes to the t-digest.
+pub const TDIGEST_SAMPLE: u64 = 4;
 /// Text values are compared (for min and max) on at most this many first bytes.
 pub const MAX_COMPARED_BYTES: usize = 4096;
 /// Values are shown (top values, text min and max) with at most this many characters.
@@ -51,82 +60,180 @@ pub struct ColumnProfiler {
     /// Non-empty cells (the empty ones are the rows less these: a short row's missing
     /// cells are empty too).
     values: u64,
-    trues: u64,
-    falses: u64,
-    text: TextRange,
-    numbers: Moments,
-    /// Integer min and max (meaningful while every number was an integer).
-    integers: Option<(i64, i64)>,
-    /// Dates and datetimes, as seconds since 1970-01-01 UTC.
-    moments: Moments,
-    distinct: Distinct,
+    state: State,
 }
 
-/// Values counted exactly, or sketched once there are too many.
 #[derive(Debug, Clone)]
-enum Distinct {
+enum State {
+    /// Every distinct value with its count.
     Exact {
         counts: HashMap<Box<[u8]>, u64>,
         bytes: usize,
     },
-    Sketched(Box<Sketches>),
+    /// Too many distinct values: each cell summarised as it comes.
+    Summarised(Box<Summary>),
 }
 
-impl Default for Distinct {
+impl Default for State {
     fn default() -> Self {
-        Distinct::Exact {
+        State::Exact {
             counts: HashMap::new(),
             bytes: 0,
         }
     }
 }
 
+/// What a column's cells add up to, cell by cell.
 #[derive(Debug, Clone)]
-struct Sketches {
+struct Summary {
+    trues: u64,
+    falses: u64,
+    text: TextRange,
+    numbers: Moments,
+    /// Integer min and max (meaningful when every number was an integer).
+    integers: Option<(i64, i64)>,
+    /// Dates and datetimes, as seconds since 1970-01-01 UTC.
+    moments: Moments,
     distinct: HllSketch,
     frequent: FrequentItemsSketch<Vec<u8>>,
-    /// Numbers (or moments, for a date column): for the histogram.
-    numbers: TDigestMut,
-    moments: TDigestMut,
+    number_digest: TDigestMut,
+    moment_digest: TDigestMut,
+    /// The state of the sampling's random numbers (xorshift).
+    random: u64,
 }
 
-impl Sketches {
+/// The hash every value goes into the HyperLogLog sketch with (fixed: the same value
+/// always has the same hash, in every piece of a scan).
+const VALUE_HASH: foldhash::quality::FixedState = foldhash::quality::FixedState::with_seed(0x5EED);
+
+impl Summary {
     fn new() -> Self {
         // The parameters are constants within each sketch's documented range.
         #[allow(clippy::unwrap_used)]
         Self {
+            trues: 0,
+            falses: 0,
+            text: TextRange::default(),
+            numbers: Moments::default(),
+            integers: None,
+            moments: Moments::default(),
             distinct: HllSketch::new(HLL_LG_K, HllType::Hll8).unwrap(),
             frequent: FrequentItemsSketch::new(FREQUENT_ITEMS_MAP).unwrap(),
-            numbers: TDigestMut::new(TDIGEST_K).unwrap(),
-            moments: TDigestMut::new(TDIGEST_K).unwrap(),
+            number_digest: TDigestMut::new(TDIGEST_K).unwrap(),
+            moment_digest: TDigestMut::new(TDIGEST_K).unwrap(),
+            random: 0x9E37_79B9_7F4A_7C15,
         }
     }
 
-    /// One value seen `count` times.
-    fn add(&mut self, value: &[u8], count: u64) {
-        self.distinct.update(value);
-        self.frequent
-            .update_with_count(shown_prefix(value).to_vec(), count);
+    /// True one time in `one_in`, at random (deterministic from the start).
+    fn sample(&mut self, one_in: u64) -> bool {
+        self.random ^= self.random << 13;
+        self.random ^= self.random >> 7;
+        self.random ^= self.random << 17;
+        self.random.is_multiple_of(one_in)
+    }
+
+    /// One non-empty cell, as type inference saw it.
+    fn observe(&mut self, value: &[u8], kinds: CellKinds) {
+        self.text.observe(value, 1);
+        if kinds.is_number() {
+            let integer = kinds.is_integer().then(|| parse_integer(value)).flatten();
+            if let Some(integer) = integer {
+                self.integers = Some(widen(self.integers, integer));
+            }
+            if let Some(number) = integer.map(|n| n as f64).or_else(|| parse_float(value)) {
+                self.numbers.observe(number, 1);
+                if self.sample(TDIGEST_SAMPLE) {
+                    self.number_digest.update(number);
+                }
+            }
+        }
+        if kinds.is_datetime() {
+            let seconds = if kinds.is_date() {
+                date_seconds(value)
+            } else {
+                datetime_seconds(value)
+            };
+            if let Some(seconds) = seconds {
+                self.moments.observe(seconds, 1);
+                if self.sample(TDIGEST_SAMPLE) {
+                    self.moment_digest.update(seconds);
+                }
+            }
+        }
+        if kinds.is_boolean() {
+            self.count_boolean(value, 1);
+        }
+        self.distinct
+            .update_with_coupon(Coupon::from_value(VALUE_HASH.hash_one(value)));
+        if self.sample(FREQUENT_ITEMS_SAMPLE) {
+            self.frequent
+                .update_with_count_ref(shown_prefix(value), FREQUENT_ITEMS_SAMPLE);
+        }
+    }
+
+    /// A value counted `count` times (replayed from exact counts): whatever it parses as.
+    fn absorb(&mut self, value: &[u8], count: u64) {
+        self.text.observe(value, count);
+        if let Some(integer) = parse_integer(value) {
+            self.integers = Some(widen(self.integers, integer));
+        }
         if let Some(number) = parse_number(value) {
+            self.numbers.observe(number, count);
             for _ in 0..count {
-                self.numbers.update(number);
+                if self.sample(TDIGEST_SAMPLE) {
+                    self.number_digest.update(number);
+                }
             }
         }
         if let Some(seconds) = moment_seconds(value) {
+            self.moments.observe(seconds, count);
             for _ in 0..count {
-                self.moments.update(seconds);
+                if self.sample(TDIGEST_SAMPLE) {
+                    self.moment_digest.update(seconds);
+                }
             }
+        }
+        if value.eq_ignore_ascii_case(b"true") || value.eq_ignore_ascii_case(b"false") {
+            self.count_boolean(value, count);
+        }
+        self.distinct
+            .update_with_coupon(Coupon::from_value(VALUE_HASH.hash_one(value)));
+        self.frequent
+            .update_with_count_ref(shown_prefix(value), count);
+    }
+
+    fn count_boolean(&mut self, value: &[u8], count: u64) {
+        if value.eq_ignore_ascii_case(b"true") {
+            self.trues += count;
+        } else {
+            self.falses += count;
         }
     }
 
-    fn merge(&mut self, other: &Sketches) {
+    fn merge(&mut self, other: &Summary) {
+        self.trues += other.trues;
+        self.falses += other.falses;
+        self.text.merge(&other.text);
+        self.numbers.merge(&other.numbers);
+        self.moments.merge(&other.moments);
+        if let Some((low, high)) = other.integers {
+            self.integers = Some(widen(Some(widen(self.integers, low)), high));
+        }
         let mut union = HllUnion::new(HLL_LG_K).unwrap_or_else(|_| unreachable_union());
         union.update(&self.distinct);
         union.update(&other.distinct);
         self.distinct = union.to_sketch(HllType::Hll8);
         self.frequent.merge(&other.frequent);
-        self.numbers.merge(&other.numbers);
-        self.moments.merge(&other.moments);
+        self.number_digest.merge(&other.number_digest);
+        self.moment_digest.merge(&other.moment_digest);
+    }
+}
+
+fn widen(range: Option<(i64, i64)>, value: i64) -> (i64, i64) {
+    match range {
+        Some((low, high)) => (low.min(value), high.max(value)),
+        None => (value, value),
     }
 }
 
@@ -147,10 +254,11 @@ struct TextRange {
 }
 
 impl TextRange {
-    fn observe(&mut self, value: &[u8]) {
+    /// A value seen `count` times.
+    fn observe(&mut self, value: &[u8], count: u64) {
         let compared = &value[..value.len().min(MAX_COMPARED_BYTES)];
         let chars = char_count(value);
-        self.total_chars += chars;
+        self.total_chars += chars * count;
         match (&mut self.min, &mut self.max) {
             (Some(min), Some(max)) => {
                 if compared < min.as_slice() {
@@ -213,17 +321,24 @@ struct Moments {
 }
 
 impl Moments {
-    fn observe(&mut self, value: f64) {
-        if self.count == 0 {
-            (self.min, self.max) = (value, value);
-        } else {
+    /// A value seen `count` times.
+    fn observe(&mut self, value: f64, count: u64) {
+        if count == 1 && self.count > 0 {
             self.min = self.min.min(value);
             self.max = self.max.max(value);
+            self.count += 1;
+            let delta = value - self.mean;
+            self.mean += delta / self.count as f64;
+            self.squares += delta * (value - self.mean);
+            return;
         }
-        self.count += 1;
-        let delta = value - self.mean;
-        self.mean += delta / self.count as f64;
-        self.squares += delta * (value - self.mean);
+        self.merge(&Moments {
+            count,
+            min: value,
+            max: value,
+            mean: value,
+            squares: 0.0,
+        });
     }
 
     fn merge(&mut self, other: &Moments) {
@@ -254,118 +369,54 @@ impl ColumnProfiler {
     /// it to be.
     pub fn observe(&mut self, value: &[u8], kinds: CellKinds) {
         self.values += 1;
-        self.text.observe(value);
-        if kinds.is_number() {
-            let integer = kinds.is_integer().then(|| parse_integer(value)).flatten();
-            if let Some(integer) = integer {
-                self.integers = Some(match self.integers {
-                    Some((min, max)) => (min.min(integer), max.max(integer)),
-                    None => (integer, integer),
-                });
-            }
-            let number = integer.map(|n| n as f64).or_else(|| parse_float(value));
-            if let Some(number) = number {
-                self.numbers.observe(number);
-                self.sketch_number(number, true);
-            }
-        }
-        if kinds.is_datetime() {
-            let seconds = if kinds.is_date() {
-                date_seconds(value)
-            } else {
-                datetime_seconds(value)
-            };
-            if let Some(seconds) = seconds {
-                self.moments.observe(seconds);
-                self.sketch_number(seconds, false);
-            }
-        }
-        if kinds.is_boolean() {
-            if value.eq_ignore_ascii_case(b"true") {
-                self.trues += 1;
-            } else {
-                self.falses += 1;
-            }
-        }
-        self.count_value(value);
-    }
-
-    fn sketch_number(&mut self, value: f64, is_number: bool) {
-        if let Distinct::Sketched(sketches) = &mut self.distinct {
-            if is_number {
-                sketches.numbers.update(value);
-            } else {
-                sketches.moments.update(value);
-            }
-        }
-    }
-
-    fn count_value(&mut self, value: &[u8]) {
-        match &mut self.distinct {
-            Distinct::Exact { counts, bytes } => {
+        match &mut self.state {
+            State::Exact { counts, bytes } => {
                 if let Some(count) = counts.get_mut(value) {
                     *count += 1;
-                    return;
-                }
-                if counts.len() < EXACT_DISTINCT_VALUES
+                } else if counts.len() < EXACT_DISTINCT_VALUES
                     && *bytes + value.len() <= EXACT_DISTINCT_BYTES
                 {
                     *bytes += value.len();
                     counts.insert(Box::from(value), 1);
-                    return;
+                } else {
+                    self.summarise().observe(value, kinds);
                 }
-                self.start_sketching();
-                self.count_value(value);
             }
-            Distinct::Sketched(sketches) => {
-                sketches.distinct.update(value);
-                sketches.frequent.update_ref(shown_prefix(value));
-            }
+            State::Summarised(summary) => summary.observe(value, kinds),
         }
     }
 
-    /// Moves from exact counts to sketches, replaying what was counted.
-    fn start_sketching(&mut self) {
-        let mut sketches = Box::new(Sketches::new());
-        if let Distinct::Exact { counts, .. } = &self.distinct {
+    /// The column's [`Summary`], made from its exact counts the first time.
+    fn summarise(&mut self) -> &mut Summary {
+        if let State::Exact { counts, .. } = &self.state {
+            let mut summary = Box::new(Summary::new());
             for (value, &count) in counts {
-                sketches.add(value, count);
+                summary.absorb(value, count);
             }
+            self.state = State::Summarised(summary);
         }
-        self.distinct = Distinct::Sketched(sketches);
+        match &mut self.state {
+            State::Summarised(summary) => summary,
+            State::Exact { .. } => unreachable!("summarised just above"),
+        }
     }
 
     /// Adds what another part of the same column saw.
     pub fn merge(&mut self, other: &ColumnProfiler) {
         self.values += other.values;
-        self.trues += other.trues;
-        self.falses += other.falses;
-        self.text.merge(&other.text);
-        self.numbers.merge(&other.numbers);
-        self.moments.merge(&other.moments);
-        self.integers = match (self.integers, other.integers) {
-            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
-            (ours, theirs) => ours.or(theirs),
-        };
-        match &other.distinct {
-            Distinct::Exact { counts: theirs, .. } => {
+        match &other.state {
+            State::Exact { counts: theirs, .. } => {
                 for (value, &count) in theirs {
-                    self.count_value_times(value, count);
+                    self.count_value(value, count);
                 }
             }
-            Distinct::Sketched(theirs) => {
-                if let Distinct::Exact { .. } = self.distinct {
-                    self.start_sketching();
-                }
-                if let Distinct::Sketched(ours) = &mut self.distinct {
-                    ours.merge(theirs);
-                }
-            }
+            State::Summarised(theirs) => self.summarise().merge(theirs),
         }
     }
 
-    fn count_value_times(&mut self, value: &[u8], count: u64) {
-        if let Distinct::Exact { counts, bytes } = &mut self.distinct {
+    /// A value seen `count` times elsewhere (values are counted by the caller).
+    fn count_value(&mut self, value: &[u8], count: u64) {
+        if let State::Exact { counts, bytes } = &mut self.state {
             if let Some(kept) = counts.get_mut(value) {
                 *kept += count;
                 return;
@@ -376,71 +427,88 @@ impl ColumnProfiler {
                 counts.insert(Box::from(value), count);
                 return;
             }
-            self.start_sketching();
         }
-        if let Distinct::Sketched(sketches) = &mut self.distinct {
-            sketches.add(value, count);
-        }
+        self.summarise().absorb(value, count);
     }
 
     /// The profile of the column, now that its type over every row (of `rows`) is known.
     pub fn finish(&self, name: &str, column_type: ColumnType, rows: u64) -> ColumnProfile {
-        let (distinct, distinct_exact) = match &self.distinct {
-            Distinct::Exact { counts, .. } => (counts.len() as u64, true),
-            Distinct::Sketched(sketches) => {
-                // The estimate never says more values than cells.
-                let estimate = sketches.distinct.estimate().round() as u64;
-                (estimate.min(self.values), false)
-            }
-        };
-        let (top_values, top_values_exact) = self.top_values();
         let mut profile = ColumnProfile {
             name: name.to_owned(),
             column_type,
             empty: rows.saturating_sub(self.values),
-            distinct,
-            distinct_exact,
+            distinct: 0,
+            distinct_exact: true,
             min: None,
             max: None,
             mean: None,
             stddev: None,
-            top_values,
-            top_values_exact,
+            top_values: Vec::new(),
+            top_values_exact: true,
             histogram: Vec::new(),
             histogram_exact: false,
             length: None,
             true_count: None,
             false_count: None,
         };
+        let exact_summary;
+        let (summary, exact_counts) = match &self.state {
+            State::Exact { counts, .. } => {
+                profile.distinct = counts.len() as u64;
+                profile.top_values = exact_top_values(counts);
+                let mut summary = Summary::new();
+                for (value, &count) in counts {
+                    summary.absorb_exactly(value, count);
+                }
+                exact_summary = summary;
+                (&exact_summary, Some(counts))
+            }
+            State::Summarised(summary) => {
+                // The estimate never says more values than cells.
+                let estimate = summary.distinct.estimate().round() as u64;
+                profile.distinct = estimate.min(self.values);
+                profile.distinct_exact = false;
+                profile.top_values = sketched_top_values(&summary.frequent);
+                profile.top_values_exact = false;
+                (summary.as_ref(), None)
+            }
+        };
         if self.values == 0 {
             return profile;
         }
         match column_type {
             ColumnType::Integer | ColumnType::Float => {
-                let integers = self.integers.filter(|_| column_type == ColumnType::Integer);
+                let numbers = &summary.numbers;
+                let integers = summary
+                    .integers
+                    .filter(|_| column_type == ColumnType::Integer);
                 (profile.min, profile.max) = match integers {
                     Some((min, max)) => (
                         Some(ProfileValue::Integer(min)),
                         Some(ProfileValue::Integer(max)),
                     ),
                     None => (
-                        Some(ProfileValue::Float(self.numbers.min)),
-                        Some(ProfileValue::Float(self.numbers.max)),
+                        Some(ProfileValue::Float(numbers.min)),
+                        Some(ProfileValue::Float(numbers.max)),
                     ),
                 };
-                profile.mean = Some(self.numbers.mean);
-                profile.stddev = self.numbers.stddev();
+                profile.mean = Some(numbers.mean);
+                profile.stddev = numbers.stddev();
                 let scale = if integers.is_some() {
                     Scale::Whole
                 } else {
                     Scale::Continuous
                 };
-                (profile.histogram, profile.histogram_exact) =
-                    self.histogram(&self.numbers, scale, parse_number, |sketches| {
-                        &sketches.numbers
-                    });
+                (profile.histogram, profile.histogram_exact) = histogram(
+                    numbers,
+                    scale,
+                    exact_counts,
+                    parse_number,
+                    &summary.number_digest,
+                );
             }
             ColumnType::Date | ColumnType::Datetime => {
+                let moments = &summary.moments;
                 let show = |seconds: f64| {
                     ProfileValue::Text(if column_type == ColumnType::Date {
                         CivilDate::from_days((seconds / 86_400.0).floor() as i64).to_string()
@@ -448,17 +516,20 @@ impl ColumnProfiler {
                         datetime_from_seconds(seconds)
                     })
                 };
-                profile.min = Some(show(self.moments.min));
-                profile.max = Some(show(self.moments.max));
+                profile.min = Some(show(moments.min));
+                profile.max = Some(show(moments.max));
                 let scale = if column_type == ColumnType::Date {
                     Scale::Days
                 } else {
                     Scale::Continuous
                 };
-                let (bins, exact) =
-                    self.histogram(&self.moments, scale, moment_seconds, |sketches| {
-                        &sketches.moments
-                    });
+                let (bins, exact) = histogram(
+                    moments,
+                    scale,
+                    exact_counts,
+                    moment_seconds,
+                    &summary.moment_digest,
+                );
                 profile.histogram = bins
                     .into_iter()
                     .map(|bin| HistogramBin {
@@ -470,108 +541,113 @@ impl ColumnProfiler {
                 profile.histogram_exact = exact;
             }
             ColumnType::Boolean => {
-                profile.true_count = Some(self.trues);
-                profile.false_count = Some(self.falses);
+                profile.true_count = Some(summary.trues);
+                profile.false_count = Some(summary.falses);
             }
             ColumnType::Text => {
+                let text = &summary.text;
                 let shown = |bytes: &Option<Vec<u8>>| {
                     bytes
                         .as_deref()
                         .map(|bytes| ProfileValue::Text(shown_text(bytes)))
                 };
-                profile.min = shown(&self.text.min);
-                profile.max = shown(&self.text.max);
+                profile.min = shown(&text.min);
+                profile.max = shown(&text.max);
                 profile.length = Some(LengthSummary {
-                    min: self.text.shortest,
-                    max: self.text.longest,
-                    mean: self.text.total_chars as f64 / self.values as f64,
+                    min: text.shortest,
+                    max: text.longest,
+                    mean: text.total_chars as f64 / self.values as f64,
                 });
             }
         }
         profile
     }
+}
 
-    /// The most frequent values, and whether their counts are exact.
-    fn top_values(&self) -> (Vec<ValueCount>, bool) {
-        let (mut rows, exact): (Vec<(&[u8], u64)>, bool) = match &self.distinct {
-            Distinct::Exact { counts, .. } => (
-                counts
-                    .iter()
-                    .map(|(value, &count)| (value.as_ref(), count))
-                    .collect(),
-                true,
-            ),
-            Distinct::Sketched(sketches) => {
-                let rows = sketches
-                    .frequent
-                    .frequent_items(ErrorType::NoFalsePositives);
-                let rows = rows
-                    .iter()
-                    .map(|row| (row.item().as_slice(), row.estimate()))
-                    .collect::<Vec<_>>();
-                // Owned below: the rows borrow from the sketch's answer.
-                let mut owned: Vec<(Vec<u8>, u64)> = rows
-                    .into_iter()
-                    .map(|(value, count)| (value.to_vec(), count))
-                    .collect();
-                owned.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                owned.truncate(TOP_VALUES);
-                let shown = owned
-                    .into_iter()
-                    .map(|(value, count)| ValueCount {
-                        value: shown_text(&value),
-                        count,
-                    })
-                    .collect();
-                return (shown, false);
-            }
-        };
-        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        rows.truncate(TOP_VALUES);
-        let shown = rows
-            .into_iter()
-            .map(|(value, count)| ValueCount {
-                value: shown_text(value),
-                count,
-            })
-            .collect();
-        (shown, exact)
-    }
-
-    /// Bins of equal width from the smallest to the largest value: counted exactly from the
-    /// distinct values when they are all known, else from the t-digest's distribution
-    /// (rounded so the counts still add up to the values).
-    fn histogram(
-        &self,
-        moments: &Moments,
-        scale: Scale,
-        parse: fn(&[u8]) -> Option<f64>,
-        digest: fn(&Sketches) -> &TDigestMut,
-    ) -> (Vec<HistogramBin>, bool) {
-        if moments.count == 0 {
-            return (Vec::new(), false);
+impl Summary {
+    /// [`Summary::absorb`] without the sketches (the exact counts stand in for them).
+    fn absorb_exactly(&mut self, value: &[u8], count: u64) {
+        self.text.observe(value, count);
+        if let Some(integer) = parse_integer(value) {
+            self.integers = Some(widen(self.integers, integer));
         }
-        let edges = bin_edges(moments.min, moments.max, scale);
-        let bins = edges.len() - 1;
-        let counts = match &self.distinct {
-            Distinct::Exact { counts, .. } => {
-                let mut binned = vec![0u64; bins];
-                for (value, &count) in counts {
-                    if let Some(number) = parse(value) {
-                        binned[bin_of(&edges, number)] += count;
-                    }
-                }
-                return (to_bins(&edges, &binned, scale), true);
-            }
-            Distinct::Sketched(sketches) => {
-                let mut digest = digest(sketches).clone();
-                let inner = &edges[1..bins];
-                let ranks = digest.cdf(inner).ok().flatten().unwrap_or_default();
-                spread(moments.count, &ranks, bins)
-            }
-        };
-        (to_bins(&edges, &counts, scale), false)
+        if let Some(number) = parse_number(value) {
+            self.numbers.observe(number, count);
+        }
+        if let Some(seconds) = moment_seconds(value) {
+            self.moments.observe(seconds, count);
+        }
+        if value.eq_ignore_ascii_case(b"true") || value.eq_ignore_ascii_case(b"false") {
+            self.count_boolean(value, count);
+        }
     }
+}
+
+/// The most frequent values, most frequent first, ties by value.
+fn exact_top_values(counts: &HashMap<Box<[u8]>, u64>) -> Vec<ValueCount> {
+    let mut rows: Vec<(&[u8], u64)> = counts
+        .iter()
+        .map(|(value, &count)| (value.as_ref(), count))
+        .collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    rows.truncate(TOP_VALUES);
+    rows.into_iter()
+        .map(|(value, count)| ValueCount {
+            value: shown_text(value),
+            count,
+        })
+        .collect()
+}
+
+/// The values the sketch is sure are frequent (no false positives), with their estimates.
+fn sketched_top_values(sketch: &FrequentItemsSketch<Vec<u8>>) -> Vec<ValueCount> {
+    let mut rows: Vec<(Vec<u8>, u64)> = sketch
+        .frequent_items(ErrorType::NoFalsePositives)
+        .into_iter()
+        .map(|row| (row.item().clone(), row.estimate()))
+        .collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    rows.truncate(TOP_VALUES);
+    rows.into_iter()
+        .map(|(value, count)| ValueCount {
+            value: shown_text(&value),
+            count,
+        })
+        .collect()
+}
+
+/// Bins of equal width from the smallest to the largest value: counted exactly from the
+/// distinct values when they are all known, else from the t-digest's distribution
+/// (rounded so the counts still add up to the values).
+fn histogram(
+    moments: &Moments,
+    scale: Scale,
+    exact_counts: Option<&HashMap<Box<[u8]>, u64>>,
+    parse: fn(&[u8]) -> Option<f64>,
+    digest: &TDigestMut,
+) -> (Vec<HistogramBin>, bool) {
+    if moments.count == 0 {
+        return (Vec::new(), false);
+    }
+    let edges = bin_edges(moments.min, moments.max, scale);
+    let bins = edges.len() - 1;
+    if let Some(counts) = exact_counts {
+        let mut binned = vec![0u64; bins];
+        for (value, &count) in counts {
+            if let Some(number) = parse(value) {
+                binned[bin_of(&edges, number)] += count;
+            }
+        }
+        return (to_bins(&edges, &binned, scale), true);
+    }
+    let mut digest = digest.clone();
+    let ranks = digest
+        .cdf(&edges[1..bins])
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let counts = spread(moments.count, &ranks, bins);
+    (to_bins(&edges, &counts, scale), false)
 }
 
 /// How values fall into bins.

@@ -154,7 +154,13 @@ impl Catalog {
             });
         }
 
-        let mut writer = TableWriter::new(self.store(), &scope, database, &import.table);
+        let mut writer = TableWriter::with(
+            self.store(),
+            &scope,
+            database,
+            &import.table,
+            self.column_profiling(),
+        );
         let mut reader = UploadReader::default();
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|error| ImportError::CutOff {

@@ -77,8 +77,13 @@ impl Catalog {
             // Each scan already uses every core: more at once would only add memory.
             if let Ok(_permit) = catalog.scans().acquire().await {
                 let started = std::time::Instant::now();
+                let settings = ScanSettings {
+                    column_profiling: catalog.column_profiling(),
+                    ..ScanSettings::default()
+                };
                 let scanned = scan_and_store(
                     catalog.store(),
+                    settings,
                     &key,
                     &sidecars,
                     &version,
@@ -120,12 +125,12 @@ impl Catalog {
 /// while it was read (nothing is stored then; the next request starts again).
 async fn scan_and_store(
     store: &Store,
+    settings: ScanSettings,
     key: &str,
     sidecars: &SidecarKeys,
     version: &ObjectVersion,
     bytes_done: &AtomicU64,
 ) -> Result<Option<TableStats>> {
-    let settings = ScanSettings::default();
     let profile =
         scan_table_reporting(store, key, version.size, version, settings, bytes_done).await?;
 

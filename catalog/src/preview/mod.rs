@@ -52,6 +52,8 @@ pub struct PreviewSettings {
     /// How long a database listing is trusted before S3 is asked again
     /// (`DBM_REVALIDATE_SECS`): the longest a change made by another tool goes unseen.
     pub revalidate_after: Duration,
+    /// Whether imports and background scans profile each column (`DBM_COLUMN_PROFILES`).
+    pub column_profiling: crate::csv::profile::ColumnProfiling,
 }
 
 impl Default for PreviewSettings {
@@ -59,6 +61,7 @@ impl Default for PreviewSettings {
         Self {
             cache_bytes: 256 * 1024 * 1024,
             revalidate_after: Duration::from_secs(5),
+            column_profiling: crate::csv::profile::ColumnProfiling::On,
         }
     }
 }
