@@ -7,3 +7,4 @@ pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
 pub mod table;
+pub mod table_profile;

@@ -1,4 +1,5 @@
-//! `/db/NAME/TABLE?row=N&size=S`: one table, any row of it. Rendered on the server (the
+//! `/db/NAME/TABLE?row=N&size=S`: one table, any row of it; `?view=profile`: what each of
+//! its columns holds (`super::table_profile`). Rendered on the server (the
 //! page's rows are in the HTML), then hydrated. The position lives in the URL, so a page
 //! deep-links and the back button walks back through the pages seen; links and the "go to
 //! row" form work without JavaScript. Pages come from `GET /api/table_rows` through the
@@ -17,6 +18,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::row_grid::RowGrid;
 use crate::error::AppError;
 use crate::format::{bytes, count_label, row_count, thousands};
+use crate::pages::table_profile::ProfileView;
 use crate::row_pages::{PageKey, RowPages};
 
 /// The page sizes offered.
@@ -95,12 +97,67 @@ impl Position {
     }
 }
 
+/// The query parameter and value of the profile view.
+pub const PROFILE_VIEW: (&str, &str) = ("view", "profile");
+
 #[component]
 pub fn TablePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let database = Memo::new(move |_| params.with(|p| p.get("name").unwrap_or_default()));
     let table = Memo::new(move |_| params.with(|p| p.get("table").unwrap_or_default()));
+    let profile_shown = Memo::new(move |_| {
+        query.with(|q| q.get(PROFILE_VIEW.0).as_deref() == Some(PROFILE_VIEW.1))
+    });
+    let rows_href = move || format!("/db/{}/{}", database.get(), table.get());
+    let profile_href = move || {
+        format!(
+            "/db/{}/{}?{}={}",
+            database.get(),
+            table.get(),
+            PROFILE_VIEW.0,
+            PROFILE_VIEW.1
+        )
+    };
+    let current = move |profile: bool| (profile_shown.get() == profile).then_some("page");
+    view! {
+        <Title text=move || format!("{} · {}", table.get(), database.get()) />
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <A href="/">"Databases"</A>
+            <span aria-hidden="true">" / "</span>
+            <A href=move || format!("/db/{}", database.get())>{database}</A>
+            <span aria-hidden="true">" / "</span>
+            <span aria-current="page">{table}</span>
+        </nav>
+        <section class="page-intro table-page__intro">
+            <h1>{table}</h1>
+            <a
+                class="button button--secondary"
+                data-testid="download"
+                download
+                href=move || download_href(&database.get(), &table.get())
+            >
+                "Download CSV"
+            </a>
+        </section>
+        <nav class="view-tabs" aria-label="Views of the table">
+            <A href=rows_href attr:class="view-tabs__tab" attr:aria-current=move || current(false)
+                attr:data-testid="rows-tab">"Rows"</A>
+            <A href=profile_href attr:class="view-tabs__tab" attr:aria-current=move || current(true)
+                attr:data-testid="profile-tab">"Profile"</A>
+        </nav>
+        {move || if profile_shown.get() {
+            view! { <ProfileView database table /> }.into_any()
+        } else {
+            view! { <RowsView database table /> }.into_any()
+        }}
+    }
+}
+
+/// The rows at the URL's position, with the pager.
+#[component]
+fn RowsView(database: Memo<String>, table: Memo<String>) -> impl IntoView {
+    let query = use_query_map();
     let position = Memo::new(move |_| {
         query.with(|q| Position::from_query(q.get("row").as_deref(), q.get("size").as_deref()))
     });
@@ -142,25 +199,6 @@ pub fn TablePage() -> impl IntoView {
     go_to.listen_to_keys(page);
 
     view! {
-        <Title text=move || format!("{} · {}", table.get(), database.get()) />
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <A href="/">"Databases"</A>
-            <span aria-hidden="true">" / "</span>
-            <A href=move || format!("/db/{}", database.get())>{database}</A>
-            <span aria-hidden="true">" / "</span>
-            <span aria-current="page">{table}</span>
-        </nav>
-        <section class="page-intro table-page__intro">
-            <h1>{table}</h1>
-            <a
-                class="button button--secondary"
-                data-testid="download"
-                download
-                href=move || download_href(&database.get(), &table.get())
-            >
-                "Download CSV"
-            </a>
-        </section>
         <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading rows…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {

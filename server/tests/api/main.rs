@@ -15,3 +15,4 @@ mod limits;
 mod reading;
 mod shutdown;
 mod table_pages;
+mod table_profiles;
