@@ -28,7 +28,7 @@ use shared::dates::{CivilDate, datetime_from_seconds};
 use shared::{ColumnProfile, ColumnType, HistogramBin, LengthSummary, ProfileValue, ValueCount};
 use std::hash::BuildHasher;
 
-use super::infer::CellKinds;
+use super::infer::{CellKinds, TypeInference, trimmed};
 
 /// Distinct values counted exactly, at most (per column).
 pub const EXACT_DISTINCT_VALUES: usize = 4096;
@@ -365,15 +365,23 @@ impl Moments {
 }
 
 impl ColumnProfiler {
-    /// A non-empty cell: its trimmed `value` and what [`super::infer::TypeInference`] found
-    /// it to be.
-    pub fn observe(&mut self, value: &[u8], kinds: CellKinds) {
+    /// One cell of the column, which also narrows the column's `types`. While values are
+    /// counted exactly, a value seen before is only counted: its type was checked the first
+    /// time (and seeing it again would not narrow the types further).
+    pub fn observe(&mut self, types: &mut TypeInference, cell: &[u8]) {
+        let value = trimmed(cell);
+        if value.is_empty() {
+            return;
+        }
         self.values += 1;
         match &mut self.state {
             State::Exact { counts, bytes } => {
                 if let Some(count) = counts.get_mut(value) {
                     *count += 1;
-                } else if counts.len() < EXACT_DISTINCT_VALUES
+                    return;
+                }
+                let kinds = types.observe_value(value);
+                if counts.len() < EXACT_DISTINCT_VALUES
                     && *bytes + value.len() <= EXACT_DISTINCT_BYTES
                 {
                     *bytes += value.len();
@@ -382,7 +390,7 @@ impl ColumnProfiler {
                     self.summarise().observe(value, kinds);
                 }
             }
-            State::Summarised(summary) => summary.observe(value, kinds),
+            State::Summarised(summary) => summary.observe(value, types.observe_value(value)),
         }
     }
 

@@ -39,30 +39,23 @@ impl TypeInference {
 
     /// [`TypeInference::observe`] for a cell known to be UTF-8 (a slice of checked text).
     pub fn observe_bytes(&mut self, cell: &[u8]) {
-        self.observe_cell(cell);
+        let value = trimmed(cell);
+        if !value.is_empty() {
+            self.observe_value(value);
+        }
     }
 
-    /// [`TypeInference::observe_bytes`], returning the cell's value (trimmed) and what it
-    /// was among the types the column could still be; `None` for an empty cell.
-    pub fn observe_cell<'c>(&mut self, cell: &'c [u8]) -> Option<(&'c [u8], CellKinds)> {
-        // Nearly every cell starts and ends with a visible ASCII character: no trim needed;
-        // otherwise the cell is trimmed as text (Unicode spaces too).
-        let visible = |byte: Option<&u8>| byte.is_some_and(u8::is_ascii_graphic);
-        let value = if visible(cell.first()) && visible(cell.last()) {
-            cell
-        } else {
-            std::str::from_utf8(cell).map_or(cell, |text| text.trim().as_bytes())
-        };
-        if value.is_empty() {
-            return None;
-        }
+    /// Narrows by one value ([`trimmed`], not empty) and says what it was among the types
+    /// the column could still be. Seeing a value again never narrows further, so a caller
+    /// that knows it saw the value before may skip it.
+    pub fn observe_value(&mut self, value: &[u8]) -> CellKinds {
         self.seen_value = true;
         if self.candidates == 0 {
-            return Some((value, CellKinds(0)));
+            return CellKinds(0);
         }
         let kinds = types_of(value, self.candidates);
         self.candidates &= kinds;
-        Some((value, CellKinds(kinds)))
+        CellKinds(kinds)
     }
 
     /// Adds what another part of the same column saw (the order cells come in never matters).
@@ -85,6 +78,18 @@ impl TypeInference {
         .into_iter()
         .find(|(flag, _)| self.candidates & flag != 0)
         .map_or(ColumnType::Text, |(_, column_type)| column_type)
+    }
+}
+
+/// A cell without the spaces around it. Nearly every cell starts and ends with a visible
+/// ASCII character: no trim needed; otherwise the cell is trimmed as text (Unicode spaces
+/// too; bytes that are not UTF-8 are left as they are).
+pub fn trimmed(cell: &[u8]) -> &[u8] {
+    let visible = |byte: Option<&u8>| byte.is_some_and(u8::is_ascii_graphic);
+    if visible(cell.first()) && visible(cell.last()) {
+        cell
+    } else {
+        std::str::from_utf8(cell).map_or(cell, |text| text.trim().as_bytes())
     }
 }
 

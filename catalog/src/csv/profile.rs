@@ -439,15 +439,11 @@ impl RecordStats {
             let cell = &fields[start..end];
             start = end;
             if record_is_text {
-                if let Some((value, kinds)) = column.observe_cell(cell) {
-                    profiler.observe(value, kinds);
-                }
+                profiler.observe(column, cell);
                 continue;
             }
             let text = decode(cell, &mut self.invalid_utf8);
-            if let Some((value, kinds)) = column.observe_cell(text.as_bytes()) {
-                profiler.observe(value, kinds);
-            }
+            profiler.observe(column, text.as_bytes());
         }
     }
 }
