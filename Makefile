@@ -8,6 +8,10 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/binaryen-132.0.0/node_modules/.bi
 # Never let the AWS SDK probe the EC2 metadata service from a test or a laptop.
 export AWS_EC2_METADATA_DISABLED := true
 export CARGO_TERM_COLOR ?= never
+# What cargo-leptos sets while it compiles (the `name` in Cargo.toml's leptos metadata):
+# leptos reads it at compile time, so every cargo command here sets it too, and the test
+# build and the site build share their compiled crates instead of building them twice.
+export LEPTOS_OUTPUT_NAME := database-manager
 
 .PHONY: run test bench soak setup setup-test build-release fmt-check lint lint-server lint-wasm \
         wasm-deps wasm-release unit e2e fmt
@@ -21,10 +25,11 @@ test: setup-test fmt-check lint wasm-deps wasm-release unit e2e
 	@echo "make test: all checks passed"
 
 ## Benchmarks (tables on stdout; nothing asserted): previews (latency, bytes read), the
-## whole-table scan beside polars, pages of rows anywhere in a 1 GB table beside pandas and
-## polars, the database list (latency, requests/s) and imports beside plain uploads
-## (throughput, peak server memory). polars, pandas with s3fs, and boto3 are the peers:
-## installed for the benchmark only, when pip can (the tables say how to add them if not).
+## whole-table scan beside polars (with and without column profiles), pages of rows anywhere
+## in a 1 GB table beside pandas and polars, the database list (latency, requests/s) and
+## imports beside plain uploads (throughput and peak server memory, with and without column
+## profiles). polars, pandas with s3fs, and boto3 are the peers: installed for the
+## benchmark only, when pip can (the tables say how to add them if not).
 bench:
 	-python3 -m pip install --quiet polars boto3 pandas s3fs
 	cargo bench -p catalog --bench previews
