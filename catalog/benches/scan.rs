@@ -204,7 +204,10 @@ fn print_table(
     };
     for (label, time) in [
         ("parallel scan (count, types, column profiles)", parallel),
-        ("parallel scan without column profiles (count, types)", without_profiles),
+        (
+            "parallel scan without column profiles (count, types)",
+            without_profiles,
+        ),
         ("parallel reads, boundary scan only (count)", count_only),
         ("one GET, one core, with column profiles", sequential),
     ] {

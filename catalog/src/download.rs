@@ -7,8 +7,7 @@ use storage::Download;
 
 use crate::Catalog;
 use crate::deadline::{REQUEST_DEADLINE, within};
-use crate::error::{CatalogError, Result};
-use crate::layout::Layout;
+use crate::error::Result;
 
 impl Catalog {
     /// Opens `table` of `database` (the default one of that name, else the user's own) for
@@ -34,14 +33,7 @@ impl Catalog {
         table: &TableName,
         range: Option<&str>,
     ) -> Result<Download> {
-        let (scope, listing) = self.find_database(user, database).await?;
-        let key = Layout::of(self.store()).table_key(&scope, database, table);
-        if !listing.objects.iter().any(|object| object.key == key) {
-            return Err(CatalogError::TableNotFound {
-                database: database.to_string(),
-                table: table.to_string(),
-            });
-        }
-        Ok(self.store().download(&key, range).await?)
+        let (_, _, object) = self.find_table(user, database, table).await?;
+        Ok(self.store().download(&object.key, range).await?)
     }
 }

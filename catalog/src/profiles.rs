@@ -107,17 +107,9 @@ impl Catalog {
         database: &DatabaseName,
         table: &TableName,
     ) -> Result<TableProfileReport> {
-        let (scope, listing) = self.find_database(user, database).await?;
+        let (scope, listing, object) = self.find_table(user, database, table).await?;
         let layout = Layout::of(self.store());
-        let key = layout.table_key(&scope, database, table);
-        let object = listing
-            .objects
-            .iter()
-            .find(|object| object.key == key)
-            .ok_or_else(|| CatalogError::TableNotFound {
-                database: database.to_string(),
-                table: table.to_string(),
-            })?;
+        let key = object.key.clone();
         let stored = match self.caches().profile(&key, &object.version) {
             Some(cached) => Some(cached),
             None => {
@@ -137,7 +129,7 @@ impl Catalog {
             if self.column_profiling() == ColumnProfiling::Off {
                 return Err(CatalogError::ProfilesTurnedOff);
             }
-            self.scan_in_background(&scope, database, table, object);
+            self.scan_in_background(&scope, database, table, &object);
             return Err(CatalogError::ProfileComputing {
                 table: table.to_string(),
                 percent: self.scan_progress(&key).unwrap_or(0),

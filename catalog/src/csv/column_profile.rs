@@ -172,30 +172,23 @@ impl Summary {
         }
     }
 
-    /// A value counted `count` times (replayed from exact counts): whatever it parses as.
+    /// A value counted `count` times (replayed from exact counts): whatever it parses as,
+    /// into the sketches too.
     fn absorb(&mut self, value: &[u8], count: u64) {
-        self.text.observe(value, count);
-        if let Some(integer) = parse_integer(value) {
-            self.integers = Some(widen(self.integers, integer));
-        }
-        if let Some(number) = parse_number(value) {
-            self.numbers.observe(number, count);
+        self.absorb_exactly(value, count);
+        for (parsed, into_numbers) in [(parse_number(value), true), (moment_seconds(value), false)]
+        {
+            let Some(parsed) = parsed else { continue };
             for _ in 0..count {
                 if self.sample(TDIGEST_SAMPLE) {
-                    self.number_digest.update(number);
+                    let digest = if into_numbers {
+                        &mut self.number_digest
+                    } else {
+                        &mut self.moment_digest
+                    };
+                    digest.update(parsed);
                 }
             }
-        }
-        if let Some(seconds) = moment_seconds(value) {
-            self.moments.observe(seconds, count);
-            for _ in 0..count {
-                if self.sample(TDIGEST_SAMPLE) {
-                    self.moment_digest.update(seconds);
-                }
-            }
-        }
-        if value.eq_ignore_ascii_case(b"true") || value.eq_ignore_ascii_case(b"false") {
-            self.count_boolean(value, count);
         }
         self.distinct
             .update_with_coupon(Coupon::from_value(VALUE_HASH.hash_one(value)));

@@ -155,6 +155,28 @@ impl Catalog {
         })
     }
 
+    /// The listed object of `table` in `database` (the default one of that name, else the
+    /// user's own), with the database's scope and (cached) listing.
+    pub(crate) async fn find_table(
+        &self,
+        user: &UserName,
+        database: &DatabaseName,
+        table: &TableName,
+    ) -> Result<(Scope, Arc<CachedListing>, ListedObject)> {
+        let (scope, listing) = self.find_database(user, database).await?;
+        let key = Layout::of(self.store()).table_key(&scope, database, table);
+        let object = listing
+            .objects
+            .iter()
+            .find(|object| object.key == key)
+            .cloned()
+            .ok_or_else(|| CatalogError::TableNotFound {
+                database: database.to_string(),
+                table: table.to_string(),
+            })?;
+        Ok((scope, listing, object))
+    }
+
     async fn database_listing(
         &self,
         scope: &Scope,

@@ -58,17 +58,10 @@ impl Catalog {
         offset: u64,
         limit: usize,
     ) -> Result<TableRows> {
-        let (scope, listing) = self.find_database(user, database).await?;
+        let (scope, listing, object) = self.find_table(user, database, table).await?;
+        let object = &object;
         let layout = Layout::of(self.store());
-        let key = layout.table_key(&scope, database, table);
-        let object = listing
-            .objects
-            .iter()
-            .find(|object| object.key == key)
-            .ok_or_else(|| CatalogError::TableNotFound {
-                database: database.to_string(),
-                table: table.to_string(),
-            })?;
+        let key = object.key.clone();
         if let Some(cached) = self.caches().rows(&key, &object.version, offset, limit) {
             return Ok(cached.page.clone());
         }
