@@ -30,6 +30,9 @@ pub struct StoredProfile {
     pub source: StatsSource,
     pub row_count: u64,
     pub columns: Vec<ColumnProfile>,
+    /// Columns of a wide table past the profiled ones.
+    #[serde(default)]
+    pub unprofiled_columns: u64,
 }
 
 impl StoredProfile {
@@ -42,6 +45,7 @@ impl StoredProfile {
             version: stats.version.clone(),
             source: stats.source,
             row_count: stats.row_count,
+            unprofiled_columns: stats.columns.len().saturating_sub(columns.len()) as u64,
             columns: columns
                 .iter()
                 .zip(&stats.columns)
@@ -140,6 +144,7 @@ impl Catalog {
             table: table.clone(),
             row_count: stored.row_count,
             columns: stored.columns.clone(),
+            unprofiled_columns: stored.unprofiled_columns,
             computed_from: match stored.source {
                 StatsSource::Write => ProfileSource::Import,
                 StatsSource::Scan => ProfileSource::Scan,

@@ -16,8 +16,17 @@ pub struct TableProfileReport {
     pub table: TableName,
     /// Data rows, the header not counted (exact).
     pub row_count: u64,
+    /// One per column, in order; a table wider than 256 columns has only its first 256
+    /// profiled.
     pub columns: Vec<ColumnProfile>,
+    /// Columns past those (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unprofiled_columns: u64,
     pub computed_from: ProfileSource,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 /// Which pass computed a profile.

@@ -51,10 +51,18 @@ fn Profiles(report: TableProfileReport) -> impl IntoView {
         thousands(report.row_count)
     );
     let rows = report.row_count;
+    let unprofiled = (report.unprofiled_columns > 0).then(|| {
+        format!(
+            "Only the first {} columns are profiled; the other {} are not.",
+            report.columns.len(),
+            thousands(report.unprofiled_columns)
+        )
+    });
     view! {
         <section class="profile" aria-labelledby="profile-heading" data-testid="profile">
             <h2 id="profile-heading" class="profile__heading">"Columns"</h2>
             <p class="profile__intro">{intro}</p>
+            {unprofiled.map(|note| view! { <p class="profile__intro" role="note">{note}</p> })}
             <div class="profile__grid">
                 {report.columns.into_iter().map(|column| view! {
                     <ColumnProfileCard column row_count=rows />

@@ -26,6 +26,10 @@ const DETECTION_BYTES: usize = 64 * 1024;
 const RAGGED_LINES_KEPT: usize = 5;
 /// The longest record an import looks into (a longer one is counted, and refused).
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+/// Columns profiled, at most: the first ones of a wider table (the others still get their
+/// types). Each profiled column holds at most about 100 KiB (`column_profile`), so a pass
+/// holds at most about 25 MiB of profiles, whatever the header.
+pub const MAX_PROFILED_COLUMNS: usize = 256;
 
 /// Whether a pass profiles each column (empty cells, distinct values, ranges, top values,
 /// histograms) beside counting rows and inferring types.
@@ -376,7 +380,7 @@ impl RecordStats {
     fn start_columns(&mut self, count: usize) {
         self.columns = vec![TypeInference::default(); count];
         if self.column_profiling == ColumnProfiling::On {
-            self.profilers = vec![ColumnProfiler::default(); count];
+            self.profilers = vec![ColumnProfiler::default(); count.min(MAX_PROFILED_COLUMNS)];
         }
     }
 
@@ -431,19 +435,26 @@ impl RecordStats {
     }
 
     /// [`RecordStats::take_record`]'s cells, each also fed to its column's profiler.
+    /// Columns past [`MAX_PROFILED_COLUMNS`] only have their types inferred.
     fn take_profiled_record(&mut self, fields: &[u8], ends: &[usize], all_text: bool) {
         let record_is_text = all_text || std::str::from_utf8(fields).is_ok();
         let mut start = 0;
-        let columns = self.columns.iter_mut().zip(self.profilers.iter_mut());
-        for ((column, profiler), &end) in columns.zip(ends) {
+        for (index, (column, &end)) in self.columns.iter_mut().zip(ends).enumerate() {
             let cell = &fields[start..end];
             start = end;
-            if record_is_text {
-                profiler.observe(column, cell);
-                continue;
+            let text = if record_is_text {
+                std::borrow::Cow::Borrowed(cell)
+            } else {
+                std::borrow::Cow::Owned(
+                    decode(cell, &mut self.invalid_utf8)
+                        .into_owned()
+                        .into_bytes(),
+                )
+            };
+            match self.profilers.get_mut(index) {
+                Some(profiler) => profiler.observe(column, &text),
+                None => column.observe_bytes(&text),
             }
-            let text = decode(cell, &mut self.invalid_utf8);
-            profiler.observe(column, text.as_bytes());
         }
     }
 }
@@ -558,6 +569,18 @@ mod tests {
         assert_eq!(profile.row_count, 4);
         assert_eq!(profile.ragged_rows, 2);
         assert_eq!(profile.first_ragged_lines, vec![3, 4]);
+    }
+
+    #[test]
+    fn only_the_first_columns_of_a_very_wide_table_are_profiled_but_all_are_typed() {
+        let columns = MAX_PROFILED_COLUMNS + 44;
+        let header: Vec<String> = (0..columns).map(|c| format!("c{c}")).collect();
+        let row: Vec<String> = (0..columns).map(|c| c.to_string()).collect();
+        let csv = format!("{}\n{}\n", header.join(","), row.join(","));
+        let profile = profile_in_chunks(csv.as_bytes(), 100);
+        assert_eq!(profile.columns.len(), columns);
+        assert!(types(&profile).iter().all(|t| *t == ColumnType::Integer));
+        assert_eq!(profile.column_profiles.0.len(), MAX_PROFILED_COLUMNS);
     }
 
     #[test]

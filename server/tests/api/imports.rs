@@ -240,7 +240,8 @@ async fn tables_and_databases_are_deleted_by_form_or_json() {
     let deleted: Value = response.json().await.unwrap();
     assert_eq!(
         deleted,
-        json!({"database": "shop", "table": "a", "objects_deleted": 2})
+        // The table, its statistics and its column profiles.
+        json!({"database": "shop", "table": "a", "objects_deleted": 3})
     );
     let missing = app
         .post_form("/api/delete_table", &[("database", "shop"), ("table", "a")])
@@ -262,7 +263,8 @@ async fn tables_and_databases_are_deleted_by_form_or_json() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let deleted: Value = response.json().await.unwrap();
-    assert_eq!(deleted["objects_deleted"], 3);
+    // Table b with its statistics and profiles, and the database's marker.
+    assert_eq!(deleted["objects_deleted"], 4);
     assert_eq!(app.database_names().await, vec!["sales", "school"]);
     let gone = app.get("/api/database_schema?database=shop").await;
     assert_eq!(gone.status(), 404);
