@@ -8,10 +8,6 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/binaryen-132.0.0/node_modules/.bi
 # Never let the AWS SDK probe the EC2 metadata service from a test or a laptop.
 export AWS_EC2_METADATA_DISABLED := true
 export CARGO_TERM_COLOR ?= never
-# What cargo-leptos sets while it compiles (the `name` in Cargo.toml's leptos metadata):
-# leptos reads it at compile time, so every cargo command here sets it too, and the test
-# build and the site build share their compiled crates instead of building them twice.
-export LEPTOS_OUTPUT_NAME := database-manager
 
 .PHONY: run test bench soak setup setup-test build-release fmt-check lint lint-server lint-wasm \
         wasm-deps wasm-release unit e2e fmt

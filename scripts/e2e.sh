@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Playwright suite against the real server on a fresh embedded S3 store:
-# builds the site (wasm, CSS) and the server, starts the server on a free port with its own data
+# builds the site (server + wasm), starts the server on a free port with its own data
 # folder, waits until it is ready, runs the tests, and stops the server it started.
 #
 #   scripts/e2e.sh [--release] [playwright args...]
@@ -15,17 +15,7 @@ if [ "${1:-}" = "--release" ]; then
   shift
 fi
 
-# leptos reads this at compile time (cargo-leptos sets it to the `name` in Cargo.toml's
-# leptos metadata); the Makefile exports it for every cargo command too.
-export LEPTOS_OUTPUT_NAME=database-manager
-if [ "$profile" = debug ]; then
-  # The site (wasm, JS, CSS) from cargo-leptos; the server binary is the one the Rust tests
-  # build and run (`make unit`): the same crates, compiled once, not again for the site.
-  cargo leptos build --frontend-only
-  cargo test --workspace --exclude frontend --no-run
-else
-  cargo leptos build "${build_args[@]}"
-fi
+cargo leptos build "${build_args[@]}"
 
 data_dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
