@@ -72,8 +72,12 @@ wasm-deps:
 wasm-release:
 	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 
+# With the flags and the name cargo-leptos compiles the debug server with (`--cfg
+# erase_components`, LEPTOS_OUTPUT_NAME), so the end-to-end build after it reuses the crates
+# the tests compiled instead of compiling them all again.
 unit:
-	cargo test --workspace --exclude frontend
+	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
+	  cargo test --workspace --exclude frontend
 
 e2e:
 	scripts/e2e.sh
