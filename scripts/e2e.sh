@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Playwright suite against the real server on a fresh embedded S3 store:
-# builds the site (server + wasm), starts the server on a free port with its own data
+# builds the site (wasm, CSS) and the server, starts the server on a free port with its own data
 # folder, waits until it is ready, runs the tests, and stops the server it started.
 #
 #   scripts/e2e.sh [--release] [playwright args...]
@@ -15,7 +15,17 @@ if [ "${1:-}" = "--release" ]; then
   shift
 fi
 
-cargo leptos build "${build_args[@]}"
+if [ "$profile" = debug ]; then
+  # The site (wasm, JS, CSS) from cargo-leptos, and the server binary the Rust tests build
+  # (`make unit`), compiled with the flags and name cargo-leptos gives a debug server (a
+  # server compiled without them renders pages the wasm cannot hydrate). After `make unit`
+  # the second command has nothing to do.
+  cargo leptos build --frontend-only
+  RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
+    cargo test --workspace --exclude frontend --no-run
+else
+  cargo leptos build "${build_args[@]}"
+fi
 
 data_dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
