@@ -90,6 +90,25 @@ pub fn display_cell(cell: &str) -> String {
     }
 }
 
+/// A float with at most 6 significant digits, without trailing zeros: `1234.5678` →
+/// `"1234.57"`, `1e12` → `"1.000e12"`.
+pub fn short_float(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}");
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    if !(-4..=9).contains(&magnitude) {
+        return format!("{value:.3e}");
+    }
+    let decimals = usize::try_from((5 - magnitude).max(0)).unwrap_or(0);
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +126,15 @@ mod tests {
         assert_eq!(utc_label(0), "1970-01-01 00:00 UTC");
         assert_eq!(utc_label(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(utc_label(1_795_781_100), "2026-11-27 12:05 UTC");
+    }
+
+    #[test]
+    fn short_floats_read_well() {
+        assert_eq!(short_float(2.5), "2.5");
+        assert_eq!(short_float(1234.5678), "1234.57");
+        assert_eq!(short_float(0.000123456), "0.000123456");
+        assert_eq!(short_float(1e12), "1.000e12");
+        assert_eq!(short_float(100.0), "100");
     }
 
     #[test]

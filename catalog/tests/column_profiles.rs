@@ -128,7 +128,11 @@ fn check_column(profile: &ColumnProfile, cells: &[String]) {
             assert!(profile.histogram_exact);
             // Each bin counts exactly the dates between its bounds.
             for bin in &profile.histogram {
-                let (low, high) = (days(&bin.low.to_string()), days(&bin.high.to_string()));
+                let day = |value: &ProfileValue| match value {
+                    ProfileValue::Text(date) => days(date),
+                    other => panic!("{name}: a date bin bound, not {other:?}"),
+                };
+                let (low, high) = (day(&bin.low), day(&bin.high));
                 let inside = values
                     .iter()
                     .filter(|date| (low..=high).contains(&days(date)))

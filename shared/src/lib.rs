@@ -24,6 +24,6 @@ pub use error::{ApiError, ErrorCode};
 pub use names::{DatabaseName, NameError, NameKind, TableName, UserName};
 pub use profile::{
     ColumnProfile, HistogramBin, LengthSummary, ProfileSource, ProfileValue, TableProfileReport,
-    ValueCount, short_float,
+    ValueCount,
 };
 pub use warnings::{Warning, WarningKind};

@@ -100,34 +100,6 @@ pub enum ProfileValue {
     Text(String),
 }
 
-impl std::fmt::Display for ProfileValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ProfileValue::Integer(value) => write!(f, "{value}"),
-            ProfileValue::Float(value) => write!(f, "{}", short_float(*value)),
-            ProfileValue::Text(text) => f.write_str(text),
-        }
-    }
-}
-
-/// A float with at most 6 significant digits, without trailing zeros (for labels).
-pub fn short_float(value: f64) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return format!("{value}");
-    }
-    let magnitude = value.abs().log10().floor() as i32;
-    if !(-4..=9).contains(&magnitude) {
-        return format!("{value:.3e}");
-    }
-    let decimals = usize::try_from((5 - magnitude).max(0)).unwrap_or(0);
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        text
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValueCount {
     /// The value's text (cut at 256 characters, ending with `…`, when longer).
@@ -183,14 +155,5 @@ mod tests {
         let back: ColumnProfile = serde_json::from_str(&json).unwrap_or(column.clone());
         assert_eq!(back.min, Some(ProfileValue::Integer(7)));
         assert_eq!(back.max, Some(ProfileValue::Float(2.5)));
-    }
-
-    #[test]
-    fn short_floats_read_well() {
-        assert_eq!(short_float(2.5), "2.5");
-        assert_eq!(short_float(1234.5678), "1234.57");
-        assert_eq!(short_float(0.000123456), "0.000123456");
-        assert_eq!(short_float(1e12), "1.000e12");
-        assert_eq!(short_float(100.0), "100");
     }
 }

@@ -4,10 +4,10 @@
 //! for text and booleans. Estimates are marked ≈ and say how close they are.
 
 use leptos::prelude::*;
-use shared::{ColumnProfile, ColumnType, ValueCount, short_float};
+use shared::{ColumnProfile, ColumnType, ValueCount};
 
 use crate::components::profile_charts::{Histogram, ShareBar, TopValues, label};
-use crate::format::thousands;
+use crate::format::{short_float, thousands};
 
 #[component]
 pub fn ColumnProfileCard(column: ColumnProfile, row_count: u64) -> impl IntoView {

@@ -4,9 +4,9 @@
 //! text alternative (an `aria-label` that says what it shows, and the numbers as text).
 
 use leptos::prelude::*;
-use shared::{HistogramBin, ProfileValue, ValueCount, short_float};
+use shared::{HistogramBin, ProfileValue, ValueCount};
 
-use crate::format::thousands;
+use crate::format::{short_float, thousands};
 
 /// The histogram's drawing area (SVG user units; the SVG stretches to its box).
 const WIDTH: f64 = 200.0;

@@ -213,7 +213,9 @@ impl Summary {
         if let Some((low, high)) = other.integers {
             self.integers = Some(widen(Some(widen(self.integers, low)), high));
         }
-        let mut union = HllUnion::new(HLL_LG_K).unwrap_or_else(|_| unreachable_union());
+        // HLL_LG_K is within the union's documented range.
+        #[allow(clippy::unwrap_used)]
+        let mut union = HllUnion::new(HLL_LG_K).unwrap();
         union.update(&self.distinct);
         union.update(&other.distinct);
         self.distinct = union.to_sketch(HllType::Hll8);
@@ -228,12 +230,6 @@ fn widen(range: Option<(i64, i64)>, value: i64) -> (i64, i64) {
         Some((low, high)) => (low.min(value), high.max(value)),
         None => (value, value),
     }
-}
-
-fn unreachable_union() -> HllUnion {
-    // HLL_LG_K is within the union's range; this is never reached.
-    #[allow(clippy::unwrap_used)]
-    HllUnion::new(12).unwrap()
 }
 
 /// Smallest and largest text, and lengths.
@@ -866,4 +862,34 @@ fn shown_prefix(value: &[u8]) -> &[u8] {
 fn shown_text(value: &[u8]) -> String {
     let text = String::from_utf8_lossy(value);
     super::cut_text(&text, MAX_SHOWN_CHARS).unwrap_or_else(|| text.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A column of `count` distinct values of `bytes` bytes each, every value twice.
+    fn profile_of(count: usize, bytes: usize) -> ColumnProfile {
+        let mut column = ColumnProfiler::default();
+        let mut types = TypeInference::default();
+        for _ in 0..2 {
+            for value in 0..count {
+                let cell = format!("{value:0>width$}x", width = bytes - 1);
+                column.observe(&mut types, cell.as_bytes());
+            }
+        }
+        column.finish("c", types.result(), 2 * count as u64)
+    }
+
+    #[test]
+    fn exact_counts_stop_at_their_bounds_in_values_and_in_bytes() {
+        // 50 KiB of distinct values: still exact. 100 KiB: over EXACT_DISTINCT_BYTES.
+        assert!(profile_of(50, 1024).distinct_exact);
+        let wide = profile_of(100, 1024);
+        assert!(!wide.distinct_exact);
+        assert!(wide.distinct.abs_diff(100) <= 2, "{}", wide.distinct);
+        // Short values: exact up to EXACT_DISTINCT_VALUES of them, sketched past it.
+        assert!(profile_of(EXACT_DISTINCT_VALUES, 8).distinct_exact);
+        assert!(!profile_of(EXACT_DISTINCT_VALUES + 1, 8).distinct_exact);
+    }
 }
