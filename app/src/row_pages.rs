@@ -89,6 +89,7 @@ mod tests {
 
     fn page(database: &str) -> TableRows {
         TableRows {
+            format: shared::TableFormat::Csv,
             database: shared::DatabaseName::parse(database).unwrap_or_else(|_| unreachable!()),
             table: shared::TableName::parse("t").unwrap_or_else(|_| unreachable!()),
             columns: Vec::new(),

@@ -127,6 +127,7 @@ async fn measure(
     let head = catalog::preview::head::read_head(
         store,
         &object,
+        shared::TableFormat::Csv,
         SAMPLE_ROWS,
         &catalog::preview::head::head_read_budget(),
     )

@@ -6,10 +6,12 @@ use shared::{DatabaseName, TableName, UserName};
 use crate::Catalog;
 use crate::error::CatalogError;
 use crate::layout::{Layout, Scope};
+use crate::table_objects::DatabaseTables;
 
 impl Catalog {
-    /// Deletes one table of the user's and its statistics. Returns how many objects were
-    /// deleted (the table, and its statistics when it had them).
+    /// Deletes one table of the user's and its statistics, row index and profile. A table
+    /// stored in several formats (`t.csv` and a shadowed `t.parquet`) goes in every one,
+    /// so no other file takes its place. Returns how many objects were deleted.
     pub async fn delete_table(
         &self,
         user: &UserName,
@@ -19,14 +21,22 @@ impl Catalog {
         self.refuse_default_database(database).await?;
         let scope = Scope::User(user.clone());
         let layout = Layout::of(self.store());
-        let key = layout.table_key(&scope, database, table);
-        if !self.store().exists(&key).await? {
+        let listed = self
+            .store()
+            .list(&layout.database_prefix(&scope, database))
+            .await?;
+        let tables = DatabaseTables::resolve(&layout, &scope, &listed);
+        let mut keys: Vec<String> = tables
+            .objects_named(table)
+            .map(|object| object.object.key.clone())
+            .collect();
+        if keys.is_empty() {
             return Err(CatalogError::TableNotFound {
                 database: database.to_string(),
                 table: table.to_string(),
             });
         }
-        let mut keys = vec![key];
+        let table_keys = keys.clone();
         for sidecar in [
             layout.stats_key(&scope, database, table),
             layout.index_key(&scope, database, table),
@@ -37,7 +47,9 @@ impl Catalog {
             }
         }
         self.store().delete_keys(&keys).await?;
-        self.invalidate_table(&scope, database, table);
+        for key in &table_keys {
+            self.caches().invalidate_table(&scope, database, key);
+        }
         Ok(keys.len())
     }
 

@@ -2,12 +2,20 @@
 //! through so a broken download resumes ([`Catalog::download`], `GET /api/download`).
 //! Nothing is buffered: the body goes from S3 to the client chunk by chunk.
 
-use shared::{DatabaseName, TableName, UserName};
+use shared::{DatabaseName, TableFormat, TableName, UserName};
 use storage::Download;
 
 use crate::Catalog;
 use crate::deadline::{REQUEST_DEADLINE, within};
 use crate::error::Result;
+
+/// A table opened for download: its bytes, its file name in the bucket (`orders.csv.gz`) and
+/// its format (for the media type).
+pub struct TableDownload {
+    pub download: Download,
+    pub file_name: String,
+    pub format: TableFormat,
+}
 
 impl Catalog {
     /// Opens `table` of `database` (the default one of that name, else the user's own) for
@@ -20,7 +28,7 @@ impl Catalog {
         database: &DatabaseName,
         table: &TableName,
         range: Option<&str>,
-    ) -> Result<Download> {
+    ) -> Result<TableDownload> {
         let work = self.open_download(user, database, table, range);
         within(REQUEST_DEADLINE, "a download", table.as_str(), work).await
     }
@@ -32,8 +40,13 @@ impl Catalog {
         database: &DatabaseName,
         table: &TableName,
         range: Option<&str>,
-    ) -> Result<Download> {
-        let (_, _, object) = self.find_table(user, database, table).await?;
-        Ok(self.store().download(&object.key, range).await?)
+    ) -> Result<TableDownload> {
+        let (_, _, table) = self.find_table(user, database, table).await?;
+        let key = &table.object.key;
+        Ok(TableDownload {
+            download: self.store().download(key, range).await?,
+            file_name: key.rsplit('/').next().unwrap_or(key).to_owned(),
+            format: table.format,
+        })
     }
 }

@@ -34,6 +34,29 @@ pub enum CatalogError {
     /// (`DBM_COLUMN_PROFILES=off`).
     #[error("column profiles are turned off on this server")]
     ProfilesTurnedOff,
+    /// The object cannot be read as its format says (a truncated gzip stream, a `.parquet`
+    /// that is not Parquet). Previews show it as that table's warning.
+    #[error("{key} cannot be read: {detail}")]
+    Unreadable { key: String, detail: String },
+    /// Rows this deep in a table that cannot be read from the middle (compressed text,
+    /// JSON Lines) are past what the server decodes from its start for one page.
+    #[error(
+        "rows past {reachable} of table {table:?} are not shown: its rows can only be read \
+         from the start of the file, and the server reads at most {limit_mib} MiB of it per \
+         page; download the table, or import it as CSV to page through all of it"
+    )]
+    RowsOutOfReach {
+        table: String,
+        reachable: u64,
+        limit_mib: u64,
+    },
+    /// What was asked (column profiles) is not computed for tables of this format.
+    #[error("{what} are not available for {format} tables like {table:?}")]
+    NotForFormat {
+        table: String,
+        format: &'static str,
+        what: &'static str,
+    },
     /// Too many large reads at once: the shared budget for table heads had no room in time.
     #[error("the server is reading many large tables at once; no room for this one in time")]
     Busy,

@@ -4,6 +4,9 @@
 //!
 //! ```text
 //! {prefix}default/{database}/{table}.csv                shared, read-only databases
+//!                                                       (or .tsv, .csv.gz, .tsv.gz, .csv.zst,
+//!                                                       .parquet, .jsonl, .ndjson: tables
+//!                                                       other tools wrote; shared::formats)
 //! {prefix}users/{user}/{database}/{table}.csv           each user's own databases
 //! {prefix}meta/default/{database}/database.json         marker: the database exists
 //! {prefix}meta/default/{database}/stats/{table}.json    statistics of one table
@@ -22,7 +25,7 @@
 //! the `auth` crate keeps accounts under `{prefix}system/`; no listing of databases looks
 //! there. Names can never start with `.`, so `.dbm` cannot collide with a table.
 
-use shared::{DatabaseName, TableName, UserName};
+use shared::{DatabaseName, TableFormat, TableName, UserName};
 use storage::Store;
 
 /// Format 1's folder inside a database for the app's own objects; listings hide it.
@@ -32,6 +35,7 @@ const META_DIR: &str = "meta/";
 const MARKER_FILE: &str = "database.json";
 /// The layout's format, kept at `{prefix}meta/layout.json`.
 pub const LAYOUT_FORMAT: u32 = 2;
+/// What the app writes: plain CSV.
 const TABLE_EXTENSION: &str = ".csv";
 
 /// Whose databases: the shared default ones, or one user's own.
@@ -47,6 +51,7 @@ pub enum Entry {
     Table {
         database: DatabaseName,
         table: TableName,
+        format: TableFormat,
     },
     /// An object in format 1's reserved folder (`.dbm/`), not yet moved.
     Reserved { database: DatabaseName },
@@ -79,6 +84,12 @@ impl<'a> Layout<'a> {
         Self {
             prefix: store.prefix(),
         }
+    }
+
+    /// The layout under `prefix` (empty, or ending with `/`), for tests.
+    #[cfg(test)]
+    pub(crate) fn for_prefix(prefix: &'a str) -> Self {
+        Self { prefix }
     }
 
     /// `default/` or `users/{user}/`: where a scope sits in the data and the meta trees.
@@ -185,12 +196,15 @@ impl<'a> Layout<'a> {
         if inside.starts_with(&format!("{LEGACY_DIR}/")) {
             return Some(Entry::Reserved { database });
         }
-        let table = inside
-            .strip_suffix(TABLE_EXTENSION)
-            .filter(|stem| !stem.contains('/'))
-            .and_then(|stem| TableName::parse(stem).ok());
+        let table = TableFormat::split_file_name(inside)
+            .filter(|(stem, _)| !stem.contains('/'))
+            .and_then(|(stem, format)| Some((TableName::parse(stem).ok()?, format)));
         Some(match table {
-            Some(table) => Entry::Table { database, table },
+            Some((table, format)) => Entry::Table {
+                database,
+                table,
+                format,
+            },
             None => Entry::Other { database },
         })
     }
@@ -312,7 +326,16 @@ mod tests {
             layout.classify(&scope, "p/default/school/students.csv"),
             Some(Entry::Table {
                 database: name("school"),
-                table: name("students")
+                table: name("students"),
+                format: TableFormat::Csv,
+            })
+        );
+        assert_eq!(
+            layout.classify(&scope, "p/default/school/events.csv.zst"),
+            Some(Entry::Table {
+                database: name("school"),
+                table: name("events"),
+                format: TableFormat::CsvZst,
             })
         );
         assert_eq!(

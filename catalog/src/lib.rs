@@ -28,21 +28,27 @@
 
 pub mod csv;
 mod deadline;
+pub mod decompress;
 mod delete;
 pub mod demo;
 mod download;
+pub use download::TableDownload;
 mod error;
 pub mod import;
+pub mod jsonl;
 mod layout;
 mod listing;
 pub mod migrate;
+pub mod parquet_files;
 pub mod preview;
 pub mod profiles;
 pub mod row_index;
 mod rows;
+pub mod sample_files;
 pub mod scan;
 mod seed;
 pub mod stats;
+pub mod table_objects;
 pub mod tables;
 #[cfg(feature = "testing")]
 pub mod testing;

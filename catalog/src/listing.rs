@@ -3,12 +3,12 @@
 //! request per 1,000 tables) and one listing of its `meta/` folders (one request per 1,000
 //! databases, for databases without tables), side by side.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
-use shared::{DatabaseName, DatabaseSummary, TableName};
+use shared::{DatabaseName, DatabaseSummary, TableFormat, TableName};
 use storage::Store;
 
 use crate::error::Result;
@@ -22,15 +22,20 @@ pub async fn list_scope(store: &Store, scope: &Scope) -> Result<Vec<DatabaseSumm
     let meta_prefix = layout.meta_scope_prefix(scope);
     let (objects, meta_folders) =
         tokio::try_join!(store.list(&scope_prefix), store.list_folders(&meta_prefix))?;
-    let mut databases: BTreeMap<DatabaseName, BTreeSet<TableName>> = BTreeMap::new();
+    // Each table's format: the first in precedence of the objects with its name
+    // (`crate::table_objects`).
+    let mut databases: BTreeMap<DatabaseName, BTreeMap<TableName, TableFormat>> = BTreeMap::new();
     for object in &objects {
         let Some(entry) = layout.classify(scope, &object.key) else {
             tracing::debug!(key = %object.key, "ignoring an object outside the layout");
             continue;
         };
         let tables = databases.entry(entry.database().clone()).or_default();
-        if let Entry::Table { table, .. } = entry {
-            tables.insert(table);
+        if let Entry::Table { table, format, .. } = entry {
+            let shown = tables.entry(table).or_insert(format);
+            if format.precedence() < shown.precedence() {
+                *shown = format;
+            }
         }
     }
     for folder in &meta_folders {
@@ -44,7 +49,8 @@ pub async fn list_scope(store: &Store, scope: &Scope) -> Result<Vec<DatabaseSumm
         .map(|(name, tables)| DatabaseSummary {
             name,
             table_count: tables.len(),
-            tables: tables.into_iter().collect(),
+            formats: tables.values().copied().collect(),
+            tables: tables.into_keys().collect(),
             is_default,
         })
         .collect())

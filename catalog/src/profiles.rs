@@ -111,7 +111,15 @@ impl Catalog {
         database: &DatabaseName,
         table: &TableName,
     ) -> Result<TableProfileReport> {
-        let (scope, listing, object) = self.find_table(user, database, table).await?;
+        let (scope, listing, listed_table) = self.find_table(user, database, table).await?;
+        if !listed_table.format.is_delimited_text() {
+            return Err(CatalogError::NotForFormat {
+                table: table.to_string(),
+                format: listed_table.format.description(),
+                what: "column profiles",
+            });
+        }
+        let object = &listed_table.object;
         let layout = Layout::of(self.store());
         let key = object.key.clone();
         let stored = match self.caches().profile(&key, &object.version) {
@@ -133,7 +141,7 @@ impl Catalog {
             if self.column_profiling() == ColumnProfiling::Off {
                 return Err(CatalogError::ProfilesTurnedOff);
             }
-            self.scan_in_background(&scope, database, table, &object);
+            self.scan_in_background(&scope, database, &listed_table);
             return Err(CatalogError::ProfileComputing {
                 table: table.to_string(),
                 percent: self.scan_progress(&key).unwrap_or(0),

@@ -136,6 +136,71 @@ pub async fn scan_table_reporting(
     Ok(profile)
 }
 
+/// The scan of a compressed object (`.csv.gz`, `.csv.zst`): a compressed stream cannot be
+/// split, so it is decoded from one streamed GET, in order, and its text profiled on a
+/// thread of its own (the same profiler as a table being written, with its bounded queue).
+/// Counts what a plain table's scan counts, except the row index: offsets in the text do
+/// not lead into the object, so none is kept. `bytes_done` counts the object's bytes.
+pub async fn scan_compressed(
+    store: &Store,
+    key: &str,
+    version: &ObjectVersion,
+    compression: shared::Compression,
+    column_profiling: ColumnProfiling,
+    bytes_done: &std::sync::Arc<AtomicU64>,
+) -> Result<TableProfile> {
+    use tokio::io::AsyncReadExt;
+    let body = store.read(key, None, version.etag.as_deref()).await?;
+    let counted = ReadCounter {
+        inner: Box::pin(body.into_async_read()),
+        bytes_done: std::sync::Arc::clone(bytes_done),
+    };
+    let mut text = crate::decompress::DecodedReader::new(compression, counted, u64::MAX, || false);
+    let failure = text.progress();
+    let mut profiler = crate::tables::BackgroundProfiler::start(column_profiling);
+    loop {
+        let mut chunk = bytes::BytesMut::zeroed(256 * 1024);
+        let read = text
+            .read(&mut chunk)
+            .await
+            .map_err(|error| match failure.failure() {
+                Some(failure) => CatalogError::Unreadable {
+                    key: key.to_owned(),
+                    detail: failure.0,
+                },
+                None => crate::preview::head::read_error(key, &error),
+            })?;
+        if read == 0 {
+            break;
+        }
+        chunk.truncate(read);
+        profiler.feed(chunk.freeze()).await?;
+    }
+    let mut profile = profiler.finish().await?;
+    profile.row_marks = Default::default();
+    Ok(profile)
+}
+
+/// An `AsyncRead` that adds the bytes it passes on to a counter (a scan's progress).
+struct ReadCounter {
+    inner: std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>,
+    bytes_done: std::sync::Arc<AtomicU64>,
+}
+
+impl tokio::io::AsyncRead for ReadCounter {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        context: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = self.inner.as_mut().poll_read(context, buf);
+        let read = buf.filled().len() - before;
+        self.bytes_done.fetch_add(read as u64, Ordering::Relaxed);
+        polled
+    }
+}
+
 async fn next_piece(workers: &mut JoinSet<PieceProfile>) -> Result<PieceProfile> {
     match workers.join_next().await {
         Some(Ok(piece)) => Ok(piece),

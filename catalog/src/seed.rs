@@ -1,4 +1,6 @@
-//! Seeding the default databases with the demo data on first start (embedded mode).
+//! Seeding the default databases with the demo data on first start (embedded mode): the
+//! `crate::demo` databases, and `formats`, one table in each format another tool might
+//! write (`crate::sample_files`).
 //!
 //! Tables are written with their statistics, so their row counts are exact from the start.
 //! Each database's marker is written last: a database whose marker exists is complete and
@@ -30,9 +32,23 @@ impl Default for DemoSeed {
     }
 }
 
+/// The demo database of tables other tools wrote, one per format the app reads.
+pub const FORMATS_DATABASE: &str = "formats";
+/// Rows of each table of [`FORMATS_DATABASE`].
+const FORMATS_ROWS: u64 = 5_000;
+
 /// Writes every demo database that is not complete yet. Returns the names it wrote.
 pub async fn seed_default_databases(store: &Store, seed: DemoSeed) -> Result<Vec<String>> {
     let mut written = Vec::new();
+    let formats = DatabaseName::parse(FORMATS_DATABASE)?;
+    let marker = Layout::of(store).marker_key(&Scope::Default, &formats);
+    if !store.exists(&marker).await? {
+        write_formats_database(store, &formats).await?;
+        store
+            .put(&marker, marker_body(), "application/json")
+            .await?;
+        written.push(formats.to_string());
+    }
     for database in demo_databases(seed.sales_rows) {
         let name = DatabaseName::parse(database.name)?;
         let marker = Layout::of(store).marker_key(&Scope::Default, &name);
@@ -48,6 +64,45 @@ pub async fn seed_default_databases(store: &Store, seed: DemoSeed) -> Result<Vec
         written.push(name.to_string());
     }
     Ok(written)
+}
+
+/// One table in each format, written as another tool would (no statistics: previews
+/// estimate, and the background scan counts, as for any such table).
+async fn write_formats_database(store: &Store, name: &DatabaseName) -> Result<()> {
+    use crate::sample_files::{compress, csv_text, jsonl_text, parquet_bytes};
+    use shared::Compression;
+    let rows = 1..FORMATS_ROWS + 1;
+    let prefix = Layout::of(store).database_prefix(&Scope::Default, name);
+    let parquet = parquet_bytes(rows.clone(), 2_000, 0, 1).map_err(|detail| {
+        crate::error::CatalogError::TaskFailed {
+            task: "writing the demo Parquet table",
+            detail,
+        }
+    })?;
+    let files: [(&str, Vec<u8>, &str); 4] = [
+        (
+            "events.csv.gz",
+            compress(Compression::Gzip, &csv_text(rows.clone(), true, 0, 1)),
+            "application/gzip",
+        ),
+        (
+            "clicks.csv.zst",
+            compress(Compression::Zstd, &csv_text(rows.clone(), true, 0, 2)),
+            "application/zstd",
+        ),
+        (
+            "facts.parquet",
+            parquet.to_vec(),
+            "application/vnd.apache.parquet",
+        ),
+        ("log.jsonl", jsonl_text(rows), "application/x-ndjson"),
+    ];
+    for (file, body, content_type) in files {
+        store
+            .put(&format!("{prefix}{file}"), body, content_type)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The marker's content: a format version, so later releases can migrate.

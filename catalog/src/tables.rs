@@ -63,7 +63,7 @@ impl SidecarKeys {
 const PROFILE_BATCH_BYTES: usize = 256 * 1024;
 
 /// A [`TableProfiler`] on a blocking thread, fed through a queue bounded in bytes.
-struct BackgroundProfiler {
+pub(crate) struct BackgroundProfiler {
     queue: mpsc::UnboundedSender<(Vec<Bytes>, OwnedSemaphorePermit)>,
     room: Arc<Semaphore>,
     task: JoinHandle<TableProfile>,
@@ -72,7 +72,7 @@ struct BackgroundProfiler {
 }
 
 impl BackgroundProfiler {
-    fn start(column_profiling: ColumnProfiling) -> Self {
+    pub(crate) fn start(column_profiling: ColumnProfiling) -> Self {
         let (queue, mut batches) = mpsc::unbounded_channel::<(Vec<Bytes>, OwnedSemaphorePermit)>();
         let task = tokio::task::spawn_blocking(move || {
             let mut profiler = TableProfiler::with(column_profiling);
@@ -93,7 +93,7 @@ impl BackgroundProfiler {
     }
 
     /// Queues a chunk; waits while the queue is full.
-    async fn feed(&mut self, chunk: Bytes) -> Result<()> {
+    pub(crate) async fn feed(&mut self, chunk: Bytes) -> Result<()> {
         self.batch_bytes += chunk.len();
         self.batch.push(chunk);
         if self.batch_bytes >= PROFILE_BATCH_BYTES {
@@ -118,7 +118,7 @@ impl BackgroundProfiler {
             .map_err(|_| profiler_failed("it stopped taking bytes".to_owned()))
     }
 
-    async fn finish(mut self) -> Result<TableProfile> {
+    pub(crate) async fn finish(mut self) -> Result<TableProfile> {
         self.send_batch().await?;
         drop(self.queue);
         self.task

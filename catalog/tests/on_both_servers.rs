@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod faults_suite;
+mod formats_suite;
 mod import_suite;
 mod listing_suite;
 mod preview_suite;

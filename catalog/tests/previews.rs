@@ -166,9 +166,15 @@ async fn a_200_mb_table_is_previewed_from_at_most_256_kib() {
     assert!(used.requests <= 6, "made {} requests", used.requests);
 
     // Without statistics the head read alone is just as small.
-    let head = read_head(store.store(), &listed, 5, &head_read_budget())
-        .await
-        .unwrap();
+    let head = read_head(
+        store.store(),
+        &listed,
+        shared::TableFormat::Csv,
+        5,
+        &head_read_budget(),
+    )
+    .await
+    .unwrap();
     assert!(
         head.bytes_fetched <= 64 * 1024,
         "head read {} bytes",
@@ -410,14 +416,16 @@ async fn a_head_read_never_holds_more_than_its_budget_and_gives_it_back() {
         .unwrap();
 
     let small = storage::ReadBudget::new(1024 * 1024, Duration::from_millis(200));
-    let error = read_head(store.store(), &listed, 5, &small)
+    let error = read_head(store.store(), &listed, shared::TableFormat::Csv, 5, &small)
         .await
         .unwrap_err();
     assert!(matches!(error, catalog::CatalogError::Busy), "{error}");
     assert_eq!(small.available_bytes(), 1024 * 1024, "given back");
 
     let enough = storage::ReadBudget::new(16 * 1024 * 1024, Duration::from_millis(200));
-    let head = read_head(store.store(), &listed, 5, &enough).await.unwrap();
+    let head = read_head(store.store(), &listed, shared::TableFormat::Csv, 5, &enough)
+        .await
+        .unwrap();
     assert_eq!(head.rows, vec![vec!["1".to_owned(), "2".to_owned()]]);
     assert!(head.cells_shortened);
     assert_eq!(head.header[0].chars().count(), 257);

@@ -1,5 +1,6 @@
 //! `GET /api/download?database=NAME&table=NAME`: a table's object streamed as it is stored,
-//! as an attachment named after the table. `Content-Length`, `ETag` and `Last-Modified` come
+//! as an attachment named as in the bucket (`orders.csv`, `events.csv.zst`), in its format's
+//! media type. `Content-Length`, `ETag` and `Last-Modified` come
 //! from S3; a `Range` header passes through (206 with `Content-Range`), so browsers and
 //! `curl -C -` resume broken downloads. Chunks go from S3 to the client as they arrive:
 //! memory does not grow with the table. Same access rules as previews.
@@ -56,10 +57,11 @@ pub async fn download(
         .get(header::RANGE)
         .and_then(|value| value.to_str().ok())
         .filter(|range| range.starts_with("bytes="));
-    let download = match catalog.download(&user, &database, &table, range).await {
-        Ok(download) => download,
-        Err(error) => return Failure(app::server::to_logged_api_error(&error)).into_response(),
-    };
+    let (download, file_name, format) =
+        match catalog.download(&user, &database, &table, range).await {
+            Ok(opened) => (opened.download, opened.file_name, opened.format),
+            Err(error) => return Failure(app::server::to_logged_api_error(&error)).into_response(),
+        };
     let status = if download.content_range.is_some() {
         StatusCode::PARTIAL_CONTENT
     } else {
@@ -75,10 +77,11 @@ pub async fn download(
     let answer = response.headers_mut();
     answer.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
+        HeaderValue::from_static(format.content_type()),
     );
     answer.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    let file = format!("attachment; filename=\"{table}.csv\"");
+    // File names in the bucket that are tables are a checked name and an extension.
+    let file = format!("attachment; filename=\"{file_name}\"");
     let optional = [
         (header::CONTENT_DISPOSITION, Some(file)),
         (

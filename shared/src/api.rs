@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DatabaseName, TableName};
+use crate::{DatabaseName, TableFormat, TableName};
 
 /// One entry of `GET /api/databases`: what the home page shows for a database, built from
 /// S3 listings alone (no table is read for it).
@@ -14,6 +14,9 @@ pub struct DatabaseSummary {
     pub table_count: usize,
     /// Table names, sorted.
     pub tables: Vec<TableName>,
+    /// The format of each table in `tables`, in the same order (`csv` when absent).
+    #[serde(default)]
+    pub formats: Vec<TableFormat>,
     /// True for the shared, read-only databases every user can read.
     pub is_default: bool,
 }
@@ -112,6 +115,9 @@ pub struct Column {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TablePreview {
     pub name: TableName,
+    /// How the table is stored (`csv` when absent).
+    #[serde(default)]
+    pub format: TableFormat,
     pub columns: Vec<Column>,
     /// The first rows, each cell the exact text of its CSV field (`""` when empty).
     pub sample_rows: Vec<Vec<String>>,
@@ -119,7 +125,7 @@ pub struct TablePreview {
     pub row_count: u64,
     pub row_count_exact: bool,
     pub size_bytes: u64,
-    /// The field delimiter found: `,`, `;`, `\t` or `|`.
+    /// The field delimiter found: `,`, `;`, `\t` or `|` (empty for Parquet and JSON Lines).
     pub delimiter: String,
     /// Indexes into `sample_rows` of rows with more or fewer fields than the header.
     #[serde(default)]
@@ -136,6 +142,41 @@ pub struct SchemaPreview {
     pub database: DatabaseName,
     pub is_default: bool,
     pub tables: Vec<TablePreview>,
+    /// Objects that are not shown as tables because another object has the same name
+    /// (`shared::formats`, "which object is the table").
+    #[serde(default)]
+    pub shadowed: Vec<ShadowedObject>,
+}
+
+/// An object with a table's name that is not the table: another format of the same stem
+/// comes first ([`TableFormat::PRECEDENCE`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShadowedObject {
+    pub table: TableName,
+    /// The object's file name in the database folder (`t.parquet`).
+    pub file: String,
+    pub format: TableFormat,
+    /// The format of the object that is the table.
+    pub shown_format: TableFormat,
+    pub message: String,
+}
+
+impl ShadowedObject {
+    pub fn new(table: TableName, file: String, format: TableFormat, shown: TableFormat) -> Self {
+        let message = format!(
+            "{file} is not shown: the table {table} is its {shown} file ({} comes before {} \
+             when two files share a name). Rename {file} to see it as a table of its own.",
+            shown.description(),
+            format.description(),
+        );
+        Self {
+            table,
+            file,
+            format,
+            shown_format: shown,
+            message,
+        }
+    }
 }
 
 /// Sample rows when the request names none.
@@ -169,6 +210,9 @@ pub const MAX_PAGE_ROWS: usize = 1000;
 pub struct TableRows {
     pub database: DatabaseName,
     pub table: TableName,
+    /// How the table is stored (`csv` when absent).
+    #[serde(default)]
+    pub format: TableFormat,
     pub columns: Vec<Column>,
     /// The first row's position, as asked for.
     pub offset: u64,
@@ -243,6 +287,7 @@ mod tests {
                 name: DatabaseName::parse(&format!("db{n:04}")).unwrap_or_else(|_| unreachable!()),
                 table_count: 2,
                 tables: Vec::new(),
+                formats: Vec::new(),
                 is_default: n % 2 == 0,
             })
             .map(|summary| &*Box::leak(Box::new(summary)))

@@ -36,6 +36,14 @@ pub enum ErrorCode {
     /// The server is doing as much of this kind of work as it allows itself at once (e.g.
     /// reading large tables); `Retry-After` says when to try again.
     Busy,
+    /// The table's file cannot be read as its format says (truncated, not that format).
+    Unreadable,
+    /// The rows asked for are deeper than the server reads of a table that can only be
+    /// read from its start (compressed text, JSON Lines); the message says what to do.
+    OutOfReach,
+    /// What was asked is not available for a table of this format (e.g. column profiles
+    /// of JSON Lines).
+    NotForFormat,
     /// Anything else; details are in the server log, never in the message.
     Internal,
 }
@@ -56,6 +64,9 @@ impl ErrorCode {
             ErrorCode::IndexBuilding => 503,
             ErrorCode::ProfileComputing => 503,
             ErrorCode::Busy => 503,
+            ErrorCode::Unreadable => 422,
+            ErrorCode::OutOfReach => 422,
+            ErrorCode::NotForFormat => 422,
             ErrorCode::Internal => 500,
         }
     }
@@ -129,6 +140,9 @@ mod tests {
             ErrorCode::IndexBuilding,
             ErrorCode::ProfileComputing,
             ErrorCode::Busy,
+            ErrorCode::Unreadable,
+            ErrorCode::OutOfReach,
+            ErrorCode::NotForFormat,
             ErrorCode::Internal,
         ] {
             assert!((400..600).contains(&code.http_status()));

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod api;
 pub mod dates;
 pub mod error;
+pub mod formats;
 pub mod names;
 pub mod profile;
 pub mod routes;
@@ -18,9 +19,11 @@ pub use accounts::{NewToken, SessionUser, SignedOutEverywhere, TokenInfo};
 pub use api::{
     Column, ColumnType, DATABASES_PER_PAGE, DEFAULT_PAGE_ROWS, DEFAULT_SAMPLE_ROWS, DatabasePage,
     DatabaseSummary, Deleted, ImportReport, ImportedFile, MAX_PAGE_ROWS, MAX_SAMPLE_ROWS,
-    SchemaPreview, TablePreview, TableRows, page_from_params, sample_rows_from_param,
+    SchemaPreview, ShadowedObject, TablePreview, TableRows, page_from_params,
+    sample_rows_from_param,
 };
 pub use error::{ApiError, ErrorCode};
+pub use formats::{Compression, TableFormat};
 pub use names::{DatabaseName, NameError, NameKind, TableName, UserName};
 pub use profile::{
     ColumnProfile, HistogramBin, LengthSummary, ProfileSource, ProfileValue, TableProfileReport,

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 pub enum WarningKind {
     /// An import read a Windows-1252 (Latin-1) file and stored it as UTF-8.
     ConvertedFromWindows1252,
+    /// An import decompressed a gzip or zstd file and stored the CSV it held.
+    Decompressed { compression: String },
     /// Header cells that were empty; the columns got these names.
     UnnamedColumns { columns: Vec<String> },
     /// A header and no data rows.
@@ -29,6 +31,11 @@ pub enum WarningKind {
     LongRows { limit_mib: u64, complete_rows: u64 },
     /// Cells (or column names) longer than a preview shows; it shows their start.
     LongCellsShortened { limit_chars: usize },
+    /// The object cannot be read as its format says (a truncated gzip stream, a `.parquet`
+    /// that is not Parquet): `detail` says what is wrong. The rest of the database previews.
+    Unreadable { detail: String },
+    /// A JSON Lines row that is not a JSON object was shown as one cell.
+    NotJsonObjects { count: usize },
 }
 
 /// A warning as sent: its kind and the message made from it.
@@ -51,6 +58,7 @@ impl WarningKind {
     pub fn code(&self) -> &'static str {
         match self {
             WarningKind::ConvertedFromWindows1252 => "converted_from_windows1252",
+            WarningKind::Decompressed { .. } => "decompressed",
             WarningKind::UnnamedColumns { .. } => "unnamed_columns",
             WarningKind::NoRows => "no_rows",
             WarningKind::EmptyFile => "empty_file",
@@ -59,6 +67,8 @@ impl WarningKind {
             WarningKind::InvalidUtf8 => "invalid_utf8",
             WarningKind::LongRows { .. } => "long_rows",
             WarningKind::LongCellsShortened { .. } => "long_cells_shortened",
+            WarningKind::Unreadable { .. } => "unreadable",
+            WarningKind::NotJsonObjects { .. } => "not_json_objects",
         }
     }
 
@@ -69,6 +79,9 @@ impl WarningKind {
                 "The file was not UTF-8; it was read as Windows-1252 (Latin-1) and saved as UTF-8."
                     .to_owned()
             }
+            WarningKind::Decompressed { compression } => format!(
+                "The file was {compression}-compressed; it was decompressed and saved as plain CSV."
+            ),
             WarningKind::UnnamedColumns { columns } => format!(
                 "Some columns have no name in the header; they are shown as {}.",
                 columns.join(", ")
@@ -96,6 +109,14 @@ impl WarningKind {
             WarningKind::LongCellsShortened { limit_chars } => format!(
                 "Some cells or column names are longer than {limit_chars} characters: the preview \
                  shows their start (ending in …). Open the table or download it to see them whole."
+            ),
+            WarningKind::Unreadable { detail } => format!(
+                "This table cannot be read: {detail}. Replace the file with a complete one, or \
+                 download it to look at it."
+            ),
+            WarningKind::NotJsonObjects { count } => format!(
+                "{count} of the lines read are not JSON objects; each is shown whole in the \
+                 column \"value\"."
             ),
         }
     }
@@ -125,6 +146,9 @@ mod tests {
     fn every_code_is_the_one_serde_writes() {
         for kind in [
             WarningKind::ConvertedFromWindows1252,
+            WarningKind::Decompressed {
+                compression: "gzip".into(),
+            },
             WarningKind::UnnamedColumns { columns: vec![] },
             WarningKind::NoRows,
             WarningKind::EmptyFile,
@@ -136,6 +160,8 @@ mod tests {
                 complete_rows: 0,
             },
             WarningKind::LongCellsShortened { limit_chars: 4096 },
+            WarningKind::Unreadable { detail: "x".into() },
+            WarningKind::NotJsonObjects { count: 1 },
         ] {
             let json = serde_json::to_value(&kind).unwrap_or_default();
             assert_eq!(json["code"], kind.code());

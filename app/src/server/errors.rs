@@ -29,6 +29,7 @@ pub fn import_api_error(error: &ImportError) -> ApiError {
         | ImportError::RowsTooLong { .. }
         | ImportError::UnclosedQuote { .. }
         | ImportError::ColumnNameTooLong { .. }
+        | ImportError::Compressed { .. }
         | ImportError::CutOff { .. } => ErrorCode::BadRequest,
     };
     tracing::info!(%error, ?code, "import refused");
@@ -95,6 +96,32 @@ pub fn to_api_error(error: &CatalogError) -> ApiError {
             ErrorCode::NotFound,
             "Column profiles are turned off on this server (DBM_COLUMN_PROFILES=off), and this \
              table has none from before.",
+        ),
+        CatalogError::Unreadable { key, detail } => {
+            let file = key.rsplit('/').next().unwrap_or(key);
+            ApiError::new(
+                ErrorCode::Unreadable,
+                format!(
+                    "{file} cannot be read: {detail}. Replace it with a complete file, or \
+                     download it to look at it."
+                ),
+            )
+        }
+        CatalogError::RowsOutOfReach { .. } => ApiError::new(
+            ErrorCode::OutOfReach,
+            crate::format::capitalise(&format!("{error}.")),
+        ),
+        CatalogError::NotForFormat {
+            table,
+            format,
+            what,
+        } => ApiError::new(
+            ErrorCode::NotForFormat,
+            format!(
+                "{} are not computed for {format} tables such as {table:?}; its preview and \
+                 its rows are.",
+                crate::format::capitalise(what)
+            ),
         ),
         CatalogError::TaskFailed { .. } => ApiError::new(
             ErrorCode::Internal,

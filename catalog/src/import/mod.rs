@@ -2,7 +2,11 @@
 //!
 //! An import streams the upload to S3 (multipart, parts of a few MiB) while checking and
 //! profiling it in the same pass, so the server never holds a whole file:
-//! - [`sniff`]: files that are not CSV text (ZIP, images, PDF, NUL bytes) are refused first;
+//! - gzip and zstd files (recognised from their first bytes, not their names) are decoded as
+//!   they arrive and stored as the plain CSV they hold; the report says so, and the size
+//!   limit applies to the text stored;
+//! - [`sniff`]: files that are not CSV text (ZIP, images, PDF, Parquet, JSON, NUL bytes) are
+//!   refused first;
 //! - [`encoding`]: UTF-8 is kept; Windows-1252/Latin-1 is converted to UTF-8 and the report
 //!   says so; anything else is refused with the line where it went wrong;
 //! - the profile (exact row count, types over the whole file, delimiter) becomes the table's
@@ -28,6 +32,7 @@ use shared::{Column, DatabaseName, TableName, UserName, Warning, WarningKind};
 
 use crate::Catalog;
 use crate::csv::profile::{MAX_RECORD_BYTES, TableProfile};
+use crate::decompress::{DecodedReader, compression_name, detect_compression};
 use crate::error::CatalogError;
 use crate::layout::{Layout, Scope};
 use crate::stats::MAX_COLUMN_NAME_CHARS;
@@ -72,7 +77,7 @@ pub enum ImportError {
     )]
     TooLarge { limit_mib: u64 },
     #[error(
-        "this is not a CSV file: it looks like {what}; export or save it as CSV (UTF-8) and import that"
+        "this is not a CSV file: it looks like {what}; imports take CSV or TSV text (plain, or gzip- or zstd-compressed): export or save it as CSV (UTF-8) and import that"
     )]
     NotCsv { what: &'static str },
     #[error(
@@ -119,6 +124,10 @@ pub enum ImportError {
         limit: usize,
     },
     #[error(
+        "the file could not be decompressed: {detail}; check that it is complete and import it again"
+    )]
+    Compressed { detail: String },
+    #[error(
         "the upload was cut off before the file was complete ({detail}); nothing was saved, try again"
     )]
     CutOff { detail: String },
@@ -140,7 +149,7 @@ impl Catalog {
         mut body: S,
     ) -> Result<ImportedTable, ImportError>
     where
-        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
         E: std::fmt::Display,
     {
         self.refuse_default_database(database).await?;
@@ -162,10 +171,32 @@ impl Catalog {
             self.column_profiling(),
         );
         let mut reader = UploadReader::default();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|error| ImportError::CutOff {
-                detail: error.to_string(),
-            })?;
+        // The first bytes say whether the file is compressed (the name is not trusted).
+        let mut first = Bytes::new();
+        while first.is_empty() {
+            match body.next().await {
+                Some(chunk) => {
+                    first = chunk.map_err(|error| ImportError::CutOff {
+                        detail: error.to_string(),
+                    })?
+                }
+                None => break,
+            }
+        }
+        let compression = detect_compression(&first);
+        let raw = futures::stream::iter([Ok::<Bytes, String>(first)])
+            .chain(body.map(|chunk| chunk.map_err(|error| error.to_string())));
+        let mut text: std::pin::Pin<
+            Box<dyn Stream<Item = Result<Bytes, ImportError>> + Send + '_>,
+        > = match compression {
+            None => {
+                Box::pin(raw.map(|chunk| chunk.map_err(|detail| ImportError::CutOff { detail })))
+            }
+            Some(compression) => Box::pin(decompressed(compression, raw)),
+        };
+        while let Some(chunk) = text.next().await {
+            let chunk = chunk?;
+            // The limit is on the table as stored: decompressed text counts.
             reader.received += chunk.len() as u64;
             if reader.received > import.max_bytes {
                 return Err(ImportError::TooLarge {
@@ -176,6 +207,7 @@ impl Catalog {
                 writer.write(text).await?;
             }
         }
+        drop(text);
         if let Some(text) = reader.end()? {
             writer.write(text).await?;
         }
@@ -184,6 +216,15 @@ impl Catalog {
         let mut warnings = check_profile(&profile)?;
         if reader.encoding == Some(SourceEncoding::Windows1252) {
             warnings.insert(0, WarningKind::ConvertedFromWindows1252.into());
+        }
+        if let Some(compression) = compression {
+            warnings.insert(
+                0,
+                WarningKind::Decompressed {
+                    compression: compression_name(compression).to_owned(),
+                }
+                .into(),
+            );
         }
         let stats = pending.publish(&profile).await?;
         // The marker comes last: a database whose first import failed never appears.
@@ -198,6 +239,25 @@ impl Catalog {
             replaced: existed,
         })
     }
+}
+
+/// The text of a compressed upload, in chunks of up to 256 KiB, as it arrives.
+fn decompressed<'a>(
+    compression: shared::Compression,
+    raw: impl Stream<Item = Result<Bytes, String>> + Unpin + Send + 'a,
+) -> impl Stream<Item = Result<Bytes, ImportError>> + Send + 'a {
+    let input =
+        tokio_util::io::StreamReader::new(raw.map(|chunk| chunk.map_err(std::io::Error::other)));
+    let reader = DecodedReader::new(compression, input, u64::MAX, || false);
+    let progress = reader.progress();
+    tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024).map(move |chunk| {
+        chunk.map_err(|error| match progress.failure() {
+            Some(failure) => ImportError::Compressed { detail: failure.0 },
+            None => ImportError::CutOff {
+                detail: error.to_string(),
+            },
+        })
+    })
 }
 
 /// Turns the raw upload into UTF-8 text: sniffs, picks the encoding, converts or checks.

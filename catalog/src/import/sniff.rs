@@ -16,7 +16,10 @@ pub fn not_csv(first_bytes: &[u8]) -> Option<&'static str> {
         (b"\x1F\x8B", "a gzip-compressed file"),
         (b"\xD0\xCF\x11\xE0", "an old Office document (.xls or .doc)"),
         (b"SQLite format 3", "an SQLite database"),
-        (b"PAR1", "a Parquet file"),
+        (
+            b"PAR1",
+            "a Parquet file (Parquet tables are previewed where they are in the bucket, not imported)",
+        ),
         (b"\xFF\xFE", "UTF-16 text"),
         (b"\xFE\xFF", "UTF-16 text"),
     ];
@@ -25,6 +28,13 @@ pub fn not_csv(first_bytes: &[u8]) -> Option<&'static str> {
         .find(|(magic, _)| first_bytes.starts_with(magic))
     {
         return Some(what);
+    }
+    // JSON Lines (or JSON): an object first. A CSV header never starts with `{"`.
+    let text = first_bytes.trim_ascii_start();
+    if text.starts_with(b"{\"") || text.starts_with(b"[{") {
+        return Some(
+            "JSON (JSON Lines tables are previewed where they are in the bucket, not imported)",
+        );
     }
     // Text never contains NUL bytes; binary formats nearly always do early on.
     if first_bytes.iter().take(8192).any(|&byte| byte == 0) {
@@ -47,6 +57,7 @@ mod tests {
         assert_eq!(not_csv(b"%PDF-1.7"), Some("a PDF document"));
         assert_eq!(not_csv(b"\xFF\xFEa\x00"), Some("UTF-16 text"));
         assert_eq!(not_csv(b"abc\x00def"), Some("binary data"));
+        assert!(not_csv(b"{\"id\": 1}\n").is_some_and(|what| what.starts_with("JSON")));
     }
 
     #[test]

@@ -12,15 +12,16 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use shared::{DatabaseName, TableName};
-use storage::{ListedObject, ObjectVersion, Store};
+use shared::{DatabaseName, TableFormat};
+use storage::{ObjectVersion, Store};
 
 use super::SCANS_QUEUED;
 use crate::Catalog;
 use crate::error::Result;
 use crate::layout::{Layout, Scope};
-use crate::scan::{ScanSettings, scan_table_reporting};
+use crate::scan::{ScanSettings, scan_compressed, scan_table_reporting};
 use crate::stats::{StatsSource, TableStats};
+use crate::table_objects::ListedTable;
 use crate::tables::{SidecarKeys, store_sidecars};
 
 /// How far one background scan is.
@@ -47,9 +48,13 @@ impl Catalog {
         &self,
         scope: &Scope,
         database: &DatabaseName,
-        table: &TableName,
-        object: &ListedObject,
+        table: &ListedTable,
     ) {
+        let object = &table.object;
+        if table.format == TableFormat::Parquet {
+            // Its footer has the exact count: nothing to scan.
+            return;
+        }
         let progress = Arc::new(ScanProgress {
             bytes_done: Arc::new(AtomicU64::new(0)),
             size: object.size,
@@ -72,7 +77,8 @@ impl Catalog {
         let (scope, database) = (scope.clone(), database.clone());
         let (key, version) = (object.key.clone(), object.version.clone());
         let layout = Layout::of(self.store());
-        let sidecars = SidecarKeys::of(&layout, &scope, &database, table);
+        let sidecars = SidecarKeys::of(&layout, &scope, &database, &table.name);
+        let format = table.format;
         tokio::spawn(async move {
             // Each scan already uses every core: more at once would only add memory.
             if let Ok(_permit) = catalog.scans().acquire().await {
@@ -84,6 +90,7 @@ impl Catalog {
                 let scanned = scan_and_store(
                     catalog.store(),
                     settings,
+                    format,
                     &key,
                     &sidecars,
                     &version,
@@ -121,18 +128,39 @@ impl Catalog {
     }
 }
 
-/// Scans `key` and stores its statistics and index. Returns `None` when the object changed
+/// Scans `key` (stored as `format`) and stores its statistics and, for delimited text, its
+/// column profiles and (plain text only) row index. Returns `None` when the object changed
 /// while it was read (nothing is stored then; the next request starts again).
 async fn scan_and_store(
     store: &Store,
     settings: ScanSettings,
+    format: TableFormat,
     key: &str,
     sidecars: &SidecarKeys,
     version: &ObjectVersion,
-    bytes_done: &AtomicU64,
+    bytes_done: &Arc<AtomicU64>,
 ) -> Result<Option<TableStats>> {
-    let profile =
-        scan_table_reporting(store, key, version.size, version, settings, bytes_done).await?;
+    let profile = match (format, format.compression()) {
+        (TableFormat::Jsonl, _) => None,
+        (_, None) => Some(
+            scan_table_reporting(store, key, version.size, version, settings, bytes_done).await?,
+        ),
+        (_, Some(compression)) => Some(
+            scan_compressed(
+                store,
+                key,
+                version,
+                compression,
+                settings.column_profiling,
+                bytes_done,
+            )
+            .await?,
+        ),
+    };
+    let json_rows = match profile {
+        None => Some(crate::jsonl::count_rows(store, key, version, bytes_done).await?),
+        Some(_) => None,
+    };
 
     // What was found is only worth keeping if the object is still the version that was read.
     let still_same = store
@@ -142,8 +170,30 @@ async fn scan_and_store(
     if !still_same {
         return Ok(None);
     }
-    let stats = TableStats::from_profile(&profile, version.clone(), StatsSource::Scan);
-    store_sidecars(store, sidecars, &profile, &stats).await?;
+    let stats = match (&profile, json_rows) {
+        (Some(profile), _) => {
+            let stats = TableStats::from_profile(profile, version.clone(), StatsSource::Scan);
+            store_sidecars(store, sidecars, profile, &stats).await?;
+            stats
+        }
+        (None, rows) => {
+            // JSON Lines: the count; columns and types come from each preview's head.
+            let stats = TableStats {
+                format: crate::stats::STATS_FORMAT,
+                version: version.clone(),
+                row_count: rows.unwrap_or(0),
+                columns: Vec::new(),
+                delimiter: String::new(),
+                ragged_rows: 0,
+                invalid_utf8: false,
+                source: StatsSource::Scan,
+            };
+            store
+                .put(&sidecars.stats, stats.to_json(), "application/json")
+                .await?;
+            stats
+        }
+    };
     Ok(Some(stats))
 }
 

@@ -10,12 +10,16 @@
 
 use std::io::Cursor;
 
+use bytes::Bytes;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use csv_async::{AsyncReader, AsyncReaderBuilder, ByteRecord};
-use shared::{ColumnType, MAX_SAMPLE_ROWS};
+use shared::{ColumnType, MAX_SAMPLE_ROWS, TableFormat};
 use tokio::io::{AsyncRead, AsyncReadExt};
+
+use crate::decompress::{DecodeProgress, DecodedReader};
 
 use crate::csv::dialect::detect_delimiter;
 use crate::csv::infer::TypeInference;
@@ -68,6 +72,11 @@ pub struct Head {
     pub rows_end: u64,
     /// Bytes asked for from S3.
     pub bytes_fetched: u64,
+    /// For a compressed object: bytes of the object per byte of text read (offsets above
+    /// are in the text; estimates scale them to the object).
+    pub compressed_per_text_byte: Option<f64>,
+    /// Warnings only some formats have (JSON Lines rows that are not objects).
+    pub extra_warnings: Vec<shared::Warning>,
 }
 
 /// A table's bytes from its start, parsed as they arrive: one ranged GET of
@@ -82,6 +91,8 @@ pub struct HeadInput {
     pub progress: Arc<RangeProgress>,
     /// Bytes of the first range.
     pub first_len: u64,
+    /// For a compressed object: the text decoded so far (offsets are in the text).
+    pub decoded: Option<Arc<DecodeProgress>>,
 }
 
 impl HeadInput {
@@ -97,12 +108,17 @@ impl HeadInput {
             .reader
             .read_byte_record(record)
             .await
-            .map_err(|error| read_error(&object.key, &error))?;
+            .map_err(|error| self.error(&object.key, &error))?;
         if !more {
             return Ok(None);
         }
         // Offsets in the object: the parser sees the bytes after the byte order mark.
         let record_end = self.reader.position().byte() + self.bom as u64;
+        if let Some(decoded) = &self.decoded {
+            // The text ended early on purpose: the last record may be cut.
+            let cut = decoded.ended_early() && record_end >= decoded.produced();
+            return Ok((!cut).then_some(record_end));
+        }
         let bytes_seen = self.first_len + self.progress.delivered();
         if self.progress.fetching_stopped() && bytes_seen < object.size && record_end >= bytes_seen
         {
@@ -111,9 +127,40 @@ impl HeadInput {
         Ok(Some(record_end))
     }
 
-    /// Every byte of the object of `size` bytes was delivered (no cap cut the read).
+    /// Every byte of the object of `size` bytes was delivered (no cap cut the read) and,
+    /// for a compressed one, its whole text decoded.
     pub fn read_whole(&self, size: u64) -> bool {
-        self.first_len + self.progress.delivered() >= size && !self.progress.hit_cap()
+        let text_whole = self
+            .decoded
+            .as_ref()
+            .is_none_or(|decoded| decoded.finished() && !decoded.ended_early());
+        self.first_len + self.progress.delivered() >= size && !self.progress.hit_cap() && text_whole
+    }
+
+    /// A compressed stream that stopped at its bound on decoded text.
+    pub fn hit_text_limit(&self) -> bool {
+        self.decoded
+            .as_ref()
+            .is_some_and(|decoded| decoded.hit_limit())
+    }
+
+    /// Bytes of the object per byte of text, for a compressed object.
+    pub fn compressed_per_text_byte(&self) -> Option<f64> {
+        let decoded = self.decoded.as_ref()?;
+        let compressed = self.first_len + self.progress.delivered();
+        Some(compressed as f64 / decoded.produced().max(1) as f64)
+    }
+
+    /// A read error as the catalog's: a broken compressed stream is the table's own
+    /// problem ([`CatalogError::Unreadable`]); anything else is the storage's.
+    fn error(&self, key: &str, error: &dyn std::fmt::Display) -> CatalogError {
+        match self.decoded.as_ref().and_then(|decoded| decoded.failure()) {
+            Some(failure) => CatalogError::Unreadable {
+                key: key.to_owned(),
+                detail: failure.0,
+            },
+            None => read_error(key, error),
+        }
     }
 
     /// [`CatalogError::Busy`] when the read stopped for want of room in its budget: what
@@ -127,15 +174,14 @@ impl HeadInput {
     }
 }
 
-/// Opens `object` (not empty) for parsing from its start, reading at most `cap` bytes
-/// paid for from `budget`, with the delimiter given or detected from the first range.
-pub async fn open_head(
+/// The first range of `object` ([`FIRST_RANGE_BYTES`]) and a reader of the rest in growing
+/// ranges, up to `cap` bytes in all, each paid for from `budget`.
+pub async fn read_start(
     store: &Store,
     object: &ListedObject,
     cap: u64,
-    delimiter: Option<u8>,
     budget: &ReadBudget,
-) -> Result<HeadInput> {
+) -> Result<(Bytes, RangedReader)> {
     let etag = object.version.etag.clone();
     let first_end = object.size.min(FIRST_RANGE_BYTES);
     let first_share = budget.take(first_end).await.ok_or(CatalogError::Busy)?;
@@ -144,25 +190,84 @@ pub async fn open_head(
         .await?
         .collect()
         .await?;
-    let bom = if first.starts_with(UTF8_BOM) {
-        UTF8_BOM.len()
-    } else {
-        0
-    };
-    let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&first[bom..]));
-    let first_len = first.len() as u64;
     let rest = RangedReader::new(
         store.clone(),
         &object.key,
         etag,
         object.size,
-        first_len,
+        first.len() as u64,
         cap,
     )
     .with_budget(budget.clone(), first_share);
+    Ok((first, rest))
+}
+
+/// Opens `object` (not empty, stored as `format`) for parsing from its start, reading at
+/// most `cap` bytes of it (and, compressed, decoding at most `cap` bytes of text) paid for
+/// from `budget`, with the delimiter given, named by the format, or detected from the
+/// first bytes of text.
+pub async fn open_head(
+    store: &Store,
+    object: &ListedObject,
+    format: TableFormat,
+    cap: u64,
+    delimiter: Option<u8>,
+    budget: &ReadBudget,
+) -> Result<HeadInput> {
+    let (first, rest) = read_start(store, object, cap, budget).await?;
+    let first_len = first.len() as u64;
     let progress = rest.progress();
+    let (text_start, text, decoded): (Bytes, Box<dyn AsyncRead + Send + Unpin>, _) = match format
+        .compression()
+    {
+        None => (first, Box::new(rest), None),
+        Some(compression) => {
+            let stopped = Arc::clone(&progress);
+            let size = object.size;
+            // A stream that ends early was cut on purpose only if bytes of the object
+            // were left unread; otherwise the file itself is truncated.
+            let cut_on_purpose =
+                move || stopped.fetching_stopped() && first_len + stopped.delivered() < size;
+            let mut decoder = DecodedReader::new(
+                compression,
+                Cursor::new(first).chain(rest),
+                cap,
+                cut_on_purpose,
+            );
+            let decoded = decoder.progress();
+            // The first bytes of text, for the byte order mark and the delimiter.
+            let mut start = vec![0; FIRST_RANGE_BYTES as usize];
+            let mut filled = 0;
+            while filled < start.len() {
+                let read =
+                    decoder.read(&mut start[filled..]).await.map_err(|error| {
+                        match decoded.failure() {
+                            Some(failure) => CatalogError::Unreadable {
+                                key: object.key.clone(),
+                                detail: failure.0,
+                            },
+                            None => read_error(&object.key, &error),
+                        }
+                    })?;
+                if read == 0 {
+                    break;
+                }
+                filled += read;
+            }
+            start.truncate(filled);
+            (Bytes::from(start), Box::new(decoder), Some(decoded))
+        }
+    };
+    let bom = if text_start.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
+    let delimiter = delimiter
+        .or(format.named_delimiter())
+        .unwrap_or_else(|| detect_delimiter(&text_start[bom..]));
     let input: Box<dyn AsyncRead + Send + Unpin> =
-        Box::new(Cursor::new(first.slice(bom..)).chain(rest));
+        Box::new(Cursor::new(text_start.slice(bom..)).chain(text));
     let reader = AsyncReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -174,6 +279,7 @@ pub async fn open_head(
         delimiter,
         progress,
         first_len,
+        decoded,
     })
 }
 
@@ -182,6 +288,7 @@ pub async fn open_head(
 pub async fn read_head(
     store: &Store,
     object: &ListedObject,
+    format: TableFormat,
     wanted_rows: usize,
     budget: &ReadBudget,
 ) -> Result<Head> {
@@ -193,7 +300,7 @@ pub async fn read_head(
             ..Head::default()
         });
     }
-    let mut input = open_head(store, object, MAX_HEAD_BYTES, None, budget).await?;
+    let mut input = open_head(store, object, format, MAX_HEAD_BYTES, None, budget).await?;
     let mut head = Head {
         delimiter: input.delimiter,
         ..Head::default()
@@ -227,7 +334,8 @@ pub async fn read_head(
     }
     input.check_budget()?;
     head.whole_object = input.read_whole(size);
-    head.hit_byte_cap = input.progress.hit_cap();
+    head.hit_byte_cap = input.progress.hit_cap() || input.hit_text_limit();
+    head.compressed_per_text_byte = input.compressed_per_text_byte();
     head.types = inference.iter().map(TypeInference::result).collect();
     head.bytes_fetched = input.first_len + input.progress.fetched();
     Ok(head)

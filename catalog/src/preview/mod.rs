@@ -27,14 +27,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use shared::{Column, DatabaseName, SchemaPreview, TableName, TablePreview, UserName, WarningKind};
+use shared::{
+    Column, DatabaseName, SchemaPreview, TableFormat, TableName, TablePreview, UserName,
+    WarningKind,
+};
 
 use crate::Catalog;
 use crate::csv::column_name;
 use crate::csv::dialect::delimiter_name;
 use crate::deadline::{REQUEST_DEADLINE, within};
 use crate::error::{CatalogError, Result};
-use crate::layout::{Entry, Layout, Scope};
+use crate::jsonl::read_jsonl_head;
+use crate::layout::{Layout, Scope};
+use crate::parquet_files::parquet_preview;
+use crate::table_objects::{DatabaseTables, ListedTable};
 use storage::{ListedObject, ObjectVersion};
 
 use crate::stats::TableStats;
@@ -91,24 +97,23 @@ impl Catalog {
         let (scope, listing) = self.find_database(user, database).await?;
         let layout = Layout::of(self.store());
         let meta_keys: HashSet<&str> = listing.meta.iter().map(|o| o.key.as_str()).collect();
-        let tables: Vec<(TableName, ListedObject, bool)> = listing
-            .objects
-            .iter()
-            .filter_map(|object| match layout.classify(&scope, &object.key)? {
-                Entry::Table { table, .. } => {
-                    let has_stats =
-                        meta_keys.contains(layout.stats_key(&scope, database, &table).as_str());
-                    Some((table, object.clone(), has_stats))
-                }
-                _ => None,
-            })
-            .collect();
-        let previews = futures::stream::iter(tables)
-            .map(|(table, object, has_stats)| {
+        let resolved = DatabaseTables::resolve(&layout, &scope, &listing.objects);
+        let previews = futures::stream::iter(resolved.tables.iter().cloned())
+            .map(|table: ListedTable| {
                 let scope = &scope;
+                let has_stats =
+                    meta_keys.contains(layout.stats_key(scope, database, &table.name).as_str());
                 async move {
-                    self.table_preview(scope, database, table, &object, has_stats, sample_rows)
-                        .await
+                    let preview = self
+                        .table_preview(scope, database, &table, has_stats, sample_rows)
+                        .await;
+                    match preview {
+                        // One broken file does not hide the rest of the database.
+                        Err(CatalogError::Unreadable { detail, .. }) => {
+                            Ok(unreadable_preview(&table, detail))
+                        }
+                        other => other,
+                    }
                 }
             })
             .buffered(CONCURRENT_TABLES)
@@ -118,6 +123,7 @@ impl Catalog {
             database: database.clone(),
             is_default: scope == Scope::Default,
             tables: previews,
+            shadowed: resolved.shadowed_report(&layout.database_prefix(&scope, database)),
         })
     }
 
@@ -162,19 +168,17 @@ impl Catalog {
         user: &UserName,
         database: &DatabaseName,
         table: &TableName,
-    ) -> Result<(Scope, Arc<CachedListing>, ListedObject)> {
+    ) -> Result<(Scope, Arc<CachedListing>, ListedTable)> {
         let (scope, listing) = self.find_database(user, database).await?;
-        let key = Layout::of(self.store()).table_key(&scope, database, table);
-        let object = listing
-            .objects
-            .iter()
-            .find(|object| object.key == key)
+        let layout = Layout::of(self.store());
+        let found = DatabaseTables::resolve(&layout, &scope, &listing.objects)
+            .find(table)
             .cloned()
             .ok_or_else(|| CatalogError::TableNotFound {
                 database: database.to_string(),
                 table: table.to_string(),
             })?;
-        Ok((scope, listing, object))
+        Ok((scope, listing, found))
     }
 
     async fn database_listing(
@@ -200,11 +204,11 @@ impl Catalog {
         &self,
         scope: &Scope,
         database: &DatabaseName,
-        table: TableName,
-        object: &ListedObject,
+        table: &ListedTable,
         has_stats: bool,
         sample_rows: usize,
     ) -> Result<TablePreview> {
+        let object = &table.object;
         if let Some(preview) = self.cached_preview(object, sample_rows) {
             return Ok(preview);
         }
@@ -217,18 +221,35 @@ impl Catalog {
         if let Some(preview) = self.cached_preview(object, sample_rows) {
             return Ok(preview);
         }
-        let stats_key = Layout::of(self.store()).stats_key(scope, database, &table);
-        let stats = if has_stats {
-            self.read_stats(&stats_key, &object.version).await
-        } else {
-            None
+        let (preview, whole_object) = match table.format {
+            TableFormat::Parquet => {
+                let preview =
+                    parquet_preview(self.store(), &table.name, object, sample_rows).await?;
+                let whole = preview.sample_rows.len() as u64 >= preview.row_count;
+                (preview, whole)
+            }
+            format => {
+                let stats_key = Layout::of(self.store()).stats_key(scope, database, &table.name);
+                let stats = if has_stats {
+                    self.read_stats(&stats_key, &object.version).await
+                } else {
+                    None
+                };
+                let budget = self.head_budget();
+                let head = if format == TableFormat::Jsonl {
+                    read_jsonl_head(self.store(), object, sample_rows, budget).await?
+                } else {
+                    read_head(self.store(), object, format, sample_rows, budget).await?
+                };
+                let preview =
+                    build_preview(&table.name, format, object.size, &head, stats.as_ref());
+                if !preview.row_count_exact {
+                    self.scan_in_background(scope, database, table);
+                }
+                (preview, head.whole_object)
+            }
         };
-        let head = read_head(self.store(), object, sample_rows, self.head_budget()).await?;
-        let preview = build_preview(&table, object.size, &head, stats.as_ref());
-        if !preview.row_count_exact {
-            self.scan_in_background(scope, database, &table, object);
-        }
-        let cached = CachedTable::new(object.version.clone(), preview, head.whole_object);
+        let cached = CachedTable::new(object.version.clone(), preview, whole_object);
         let served = cached
             .serve(sample_rows)
             .unwrap_or_else(|| cached.preview.clone());
@@ -276,14 +297,32 @@ impl Catalog {
     }
 }
 
-/// The preview of one table from its head and, when they describe it, its statistics.
+/// The preview of a table whose file cannot be read: its name, format and why.
+fn unreadable_preview(table: &ListedTable, detail: String) -> TablePreview {
+    TablePreview {
+        name: table.name.clone(),
+        format: table.format,
+        columns: Vec::new(),
+        sample_rows: Vec::new(),
+        row_count: 0,
+        row_count_exact: false,
+        size_bytes: table.object.size,
+        delimiter: String::new(),
+        ragged_rows: Vec::new(),
+        warnings: vec![WarningKind::Unreadable { detail }.into()],
+    }
+}
+
+/// The preview of one table (delimited text or JSON Lines) from its head and, when they
+/// describe it, its statistics.
 pub fn build_preview(
     name: &TableName,
+    format: TableFormat,
     size: u64,
     head: &Head,
     stats: Option<&TableStats>,
 ) -> TablePreview {
-    let mut warnings = Vec::new();
+    let mut warnings = head.extra_warnings.clone();
     if size == 0 {
         warnings.push(WarningKind::EmptyFile.into());
     }
@@ -306,10 +345,20 @@ pub fn build_preview(
     let (row_count, row_count_exact) = match stats {
         Some(stats) => (stats.row_count, true),
         None if head.whole_object => (head.complete_rows, true),
-        None => (
-            estimate_rows(size, head.header_end, head.rows_end, head.complete_rows),
-            false,
-        ),
+        None => {
+            // Offsets of a compressed head are in its text: scaled to the object's bytes.
+            let scale = head.compressed_per_text_byte.unwrap_or(1.0);
+            let to_object = |offset: u64| (offset as f64 * scale).round() as u64;
+            (
+                estimate_rows(
+                    size,
+                    to_object(head.header_end),
+                    to_object(head.rows_end),
+                    head.complete_rows,
+                ),
+                false,
+            )
+        }
     };
     if !head.ragged.is_empty() {
         warnings.push(
@@ -347,17 +396,23 @@ pub fn build_preview(
             .into(),
         );
     }
+    let delimiter = if format == TableFormat::Jsonl {
+        String::new()
+    } else {
+        stats.map_or_else(
+            || delimiter_name(head.delimiter),
+            |stats| stats.delimiter.clone(),
+        )
+    };
     TablePreview {
         name: name.clone(),
+        format,
         columns,
         sample_rows: head.rows.clone(),
         row_count,
         row_count_exact,
         size_bytes: size,
-        delimiter: stats.map_or_else(
-            || delimiter_name(head.delimiter),
-            |stats| stats.delimiter.clone(),
-        ),
+        delimiter,
         ragged_rows: head.ragged.clone(),
         warnings,
     }
@@ -396,7 +451,13 @@ mod tests {
     fn the_estimate_scales_the_rows_read_to_the_object_size() {
         // 100 rows in 1,000 bytes after a 10-byte header; the object has 10,010 bytes.
         let head = head_with(100, 10, 1_010, false);
-        let preview = build_preview(&TableName::parse("t").unwrap(), 10_010, &head, None);
+        let preview = build_preview(
+            &TableName::parse("t").unwrap(),
+            TableFormat::Csv,
+            10_010,
+            &head,
+            None,
+        );
         assert_eq!(preview.row_count, 1_000);
         assert!(!preview.row_count_exact);
     }
@@ -405,6 +466,7 @@ mod tests {
     fn a_head_that_holds_the_whole_object_counts_exactly() {
         let preview = build_preview(
             &TableName::parse("t").unwrap(),
+            TableFormat::Csv,
             1_010,
             &head_with(100, 10, 1_010, true),
             None,
@@ -416,6 +478,7 @@ mod tests {
     fn an_empty_object_says_so() {
         let preview = build_preview(
             &TableName::parse("t").unwrap(),
+            TableFormat::Csv,
             0,
             &Head {
                 whole_object: true,

@@ -12,7 +12,9 @@ mod read;
 
 use std::sync::Arc;
 
-use shared::{Column, ColumnType, DatabaseName, TableName, TableRows, UserName, WarningKind};
+use shared::{
+    Column, ColumnType, DatabaseName, TableFormat, TableName, TableRows, UserName, WarningKind,
+};
 use storage::ListedObject;
 
 use crate::Catalog;
@@ -27,7 +29,9 @@ use crate::preview::estimate_rows;
 use crate::row_index::{INDEX_MIN_BYTES, TableIndex};
 use crate::stats::TableStats;
 
-pub use read::{FROM_START_BYTES, MAX_PAGE_READ_BYTES};
+use crate::jsonl::jsonl_rows;
+use crate::parquet_files::read_rows as read_parquet_rows;
+pub use read::{FROM_START_BYTES, MAX_PAGE_READ_BYTES, SEQUENTIAL_PAGE_BYTES};
 use read::{ParsedRows, rows_from_start, rows_in_range};
 
 impl Catalog {
@@ -58,17 +62,31 @@ impl Catalog {
         offset: u64,
         limit: usize,
     ) -> Result<TableRows> {
-        let (scope, listing, object) = self.find_table(user, database, table).await?;
-        let object = &object;
+        let (scope, listing, listed_table) = self.find_table(user, database, table).await?;
+        let object = &listed_table.object;
+        let format = listed_table.format;
         let layout = Layout::of(self.store());
         let key = object.key.clone();
         if let Some(cached) = self.caches().rows(&key, &object.version, offset, limit) {
             return Ok(cached.page.clone());
         }
+        let page = PageOf {
+            database,
+            table,
+            object,
+            format,
+            is_default: scope == Scope::Default,
+        };
+        if format == TableFormat::Parquet {
+            let rows = self.parquet_rows(&page, offset, limit).await?;
+            self.cache_rows(object, offset, limit, &rows);
+            return Ok(rows);
+        }
         let meta_listed = |key: String| listing.meta.iter().any(|meta| meta.key == key);
         let listed = Listed {
             stats: meta_listed(layout.stats_key(&scope, database, table)),
-            index: object.size > INDEX_MIN_BYTES
+            index: format.has_random_access()
+                && object.size > INDEX_MIN_BYTES
                 && meta_listed(layout.index_key(&scope, database, table)),
         };
         let facts = self
@@ -76,24 +94,28 @@ impl Catalog {
             .await?;
         // Asked on every page without them (not only when the facts are read), so a scan
         // that failed or found the queue full is tried again; one that runs is not doubled.
-        if facts.index.is_none() && (object.size > INDEX_MIN_BYTES || facts.stats.is_none()) {
-            self.scan_in_background(&scope, database, table, object);
+        let wants_index = format.has_random_access() && object.size > INDEX_MIN_BYTES;
+        if facts.index.is_none() && (wants_index || facts.stats.is_none()) {
+            self.scan_in_background(&scope, database, &listed_table);
         }
-        let page = PageOf {
-            database,
-            table,
-            object,
-            is_default: scope == Scope::Default,
-        };
         let rows = match (&facts.index, &facts.stats) {
             (Some(index), _) => self.rows_by_index(&page, index, offset, limit).await?,
+            (None, stats) if format == TableFormat::Jsonl => {
+                self.jsonl_rows(&page, stats.as_ref(), offset, limit)
+                    .await?
+            }
             (None, stats) => {
                 self.rows_from_start(&page, stats.as_ref(), offset, limit)
                     .await?
             }
         };
+        self.cache_rows(object, offset, limit, &rows);
+        Ok(rows)
+    }
+
+    fn cache_rows(&self, object: &ListedObject, offset: u64, limit: usize, rows: &TableRows) {
         self.caches().store_rows(
-            &key,
+            &object.key,
             offset,
             limit,
             CachedRows {
@@ -101,7 +123,58 @@ impl Catalog {
                 page: rows.clone(),
             },
         );
-        Ok(rows)
+    }
+
+    /// A page of a Parquet table: its footer, then the pages of the row groups that hold
+    /// the rows (`crate::parquet_files`).
+    async fn parquet_rows(
+        &self,
+        page: &PageOf<'_>,
+        offset: u64,
+        limit: usize,
+    ) -> Result<TableRows> {
+        let read = read_parquet_rows(self.store(), page.object, offset, limit, usize::MAX).await?;
+        let parsed = ParsedRows {
+            rows: read.rows,
+            ..ParsedRows::default()
+        };
+        Ok(page.answer(offset, read.columns, (read.row_count, true), parsed))
+    }
+
+    /// A page of a JSON Lines table, read from its start up to [`SEQUENTIAL_PAGE_BYTES`].
+    async fn jsonl_rows(
+        &self,
+        page: &PageOf<'_>,
+        stats: Option<&TableStats>,
+        offset: u64,
+        limit: usize,
+    ) -> Result<TableRows> {
+        let read = jsonl_rows(
+            self.store(),
+            page.object,
+            offset,
+            limit,
+            SEQUENTIAL_PAGE_BYTES,
+            self.head_budget(),
+        )
+        .await?;
+        if read.cut_short && read.rows.is_empty() {
+            return Err(out_of_reach(page.table, read.rows_read));
+        }
+        let columns = columns_of(&read.columns, &read.rows);
+        let count = match stats {
+            Some(stats) => (stats.row_count, true),
+            None if read.whole_object => (read.rows_read, true),
+            None => (
+                estimate_rows(page.object.size, 0, read.rows_end, read.rows_read),
+                false,
+            ),
+        };
+        let parsed = ParsedRows {
+            rows: read.rows,
+            ..ParsedRows::default()
+        };
+        Ok(page.answer(offset, columns, count, parsed))
     }
 
     /// The table's statistics and row index for the listed version (cached).
@@ -188,16 +261,26 @@ impl Catalog {
             ));
         }
         let delimiter = stats.map(|stats| delimiter_from_name(&stats.delimiter));
+        let sequential = !page.format.has_random_access();
+        let cap = if sequential {
+            SEQUENTIAL_PAGE_BYTES
+        } else {
+            FROM_START_BYTES
+        };
         let read = rows_from_start(
             self.store(),
             page.object,
+            page.format,
             offset,
             limit,
-            FROM_START_BYTES,
+            cap,
             delimiter,
             self.head_budget(),
         )
         .await?;
+        if read.parsed.cut_short && read.parsed.rows.is_empty() && sequential {
+            return Err(out_of_reach(page.table, read.rows_read));
+        }
         if read.parsed.cut_short && read.parsed.rows.is_empty() {
             return Err(CatalogError::IndexBuilding {
                 table: page.table.to_string(),
@@ -212,15 +295,19 @@ impl Catalog {
         let count = match stats {
             Some(stats) => (stats.row_count, true),
             None if read.whole_object => (read.rows_read, true),
-            None => (
-                estimate_rows(
-                    page.object.size,
-                    read.header_end,
-                    read.rows_end,
-                    read.rows_read,
-                ),
-                false,
-            ),
+            None => {
+                let scale = read.compressed_per_text_byte.unwrap_or(1.0);
+                let to_object = |offset: u64| (offset as f64 * scale).round() as u64;
+                (
+                    estimate_rows(
+                        page.object.size,
+                        to_object(read.header_end),
+                        to_object(read.rows_end),
+                        read.rows_read,
+                    ),
+                    false,
+                )
+            }
         };
         Ok(page.answer(offset, columns, count, read.parsed))
     }
@@ -233,11 +320,21 @@ struct Listed {
     index: bool,
 }
 
+/// Rows past those a table read from its start reaches.
+fn out_of_reach(table: &TableName, reachable: u64) -> CatalogError {
+    CatalogError::RowsOutOfReach {
+        table: table.to_string(),
+        reachable,
+        limit_mib: SEQUENTIAL_PAGE_BYTES >> 20,
+    }
+}
+
 /// The table a page is read from.
 struct PageOf<'a> {
     database: &'a DatabaseName,
     table: &'a TableName,
     object: &'a ListedObject,
+    format: TableFormat,
     is_default: bool,
 }
 
@@ -265,6 +362,7 @@ impl PageOf<'_> {
         TableRows {
             database: self.database.clone(),
             table: self.table.clone(),
+            format: self.format,
             columns,
             offset,
             rows: parsed.rows,

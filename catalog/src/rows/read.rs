@@ -4,6 +4,7 @@
 //! complete, and neither holds more than the page's rows.
 
 use csv_async::{AsyncReaderBuilder, ByteRecord};
+use shared::TableFormat;
 use storage::{ListedObject, ReadBudget, Store};
 
 use crate::error::Result;
@@ -16,6 +17,9 @@ pub const MAX_PAGE_READ_BYTES: u64 = 32 * 1024 * 1024;
 /// The most a page of a table without an index reads from its start: deeper pages wait
 /// for the index.
 pub const FROM_START_BYTES: u64 = 4 * 1024 * 1024;
+/// The most text a page of a table that can only be read from its start (compressed text,
+/// JSON Lines) decodes: past it, the page answers [`crate::CatalogError::RowsOutOfReach`].
+pub const SEQUENTIAL_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Rows read for one page.
 #[derive(Debug, Default)]
@@ -102,13 +106,18 @@ pub struct FromStart {
     pub rows_end: u64,
     /// The whole table was read: `rows_read` is its row count.
     pub whole_object: bool,
+    /// For a compressed table: bytes of the object per byte of text (offsets above are in
+    /// the text).
+    pub compressed_per_text_byte: Option<f64>,
 }
 
 /// Rows `offset..offset + limit` of a table without an index, read from its start, at
 /// most `cap` bytes. `parsed.cut_short` when the cap came before the page was complete.
+#[allow(clippy::too_many_arguments)] // each is one fact about the read; a struct would only rename them
 pub async fn rows_from_start(
     store: &Store,
     object: &ListedObject,
+    format: TableFormat,
     offset: u64,
     limit: usize,
     cap: u64,
@@ -121,7 +130,7 @@ pub async fn rows_from_start(
             ..FromStart::default()
         });
     }
-    let mut input = open_head(store, object, cap, delimiter, budget).await?;
+    let mut input = open_head(store, object, format, cap, delimiter, budget).await?;
     let mut page = FromStart::default();
     let mut record = ByteRecord::new();
     let mut saw_header = false;
@@ -146,5 +155,6 @@ pub async fn rows_from_start(
     let read_to_end = input.read_whole(object.size);
     page.whole_object = read_to_end && page.parsed.rows.len() < limit;
     page.parsed.cut_short = !read_to_end && page.parsed.rows.len() < limit;
+    page.compressed_per_text_byte = input.compressed_per_text_byte();
     Ok(page)
 }

@@ -31,6 +31,7 @@ fn summary(name: &str, tables: &[&str], is_default: bool) -> DatabaseSummary {
             .iter()
             .map(|t| TableName::parse(t).unwrap())
             .collect(),
+        formats: vec![shared::TableFormat::Csv; tables.len()],
         is_default,
     }
 }

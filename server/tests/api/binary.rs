@@ -196,8 +196,8 @@ async fn an_external_s3_store_serves_the_same_list_as_embedded() {
     assert_eq!(
         body,
         json!([
-            {"name": "mine", "table_count": 1, "tables": ["notes"], "is_default": false},
-            {"name": "school", "table_count": 1, "tables": ["students"], "is_default": true},
+            {"name": "mine", "table_count": 1, "tables": ["notes"], "formats": ["csv"], "is_default": false},
+            {"name": "school", "table_count": 1, "tables": ["students"], "formats": ["csv"], "is_default": true},
         ])
     );
 

@@ -21,8 +21,11 @@ async fn the_database_list_answers_with_the_documented_json() {
     assert_eq!(
         body,
         json!([
-            {"name": "sales", "table_count": 1, "tables": ["orders"], "is_default": true},
-            {"name": "school", "table_count": 3, "tables": ["courses", "enrollments", "students"], "is_default": true},
+            {"name": "formats", "table_count": 4, "tables": ["clicks", "events", "facts", "log"],
+             "formats": ["csv.zst", "csv.gz", "parquet", "jsonl"], "is_default": true},
+            {"name": "sales", "table_count": 1, "tables": ["orders"], "formats": ["csv"], "is_default": true},
+            {"name": "school", "table_count": 3, "tables": ["courses", "enrollments", "students"],
+             "formats": ["csv", "csv", "csv"], "is_default": true},
         ])
     );
     app.server.stop().await.unwrap();
@@ -92,7 +95,8 @@ async fn the_home_page_html_lists_the_databases_before_any_javascript_runs() {
         "enrollments",
         "3 tables",
         "default",
-        "2 databases · 4 tables",
+        "3 databases · 8 tables",
+        r#"data-format="parquet""#,
     ] {
         assert!(
             html.contains(expected),
@@ -124,18 +128,18 @@ async fn the_home_page_shows_one_page_of_many_databases_and_filters_on_the_serve
     let first = app.get("/").await.text().await.unwrap();
     assert_eq!(cards(&first), shared::DATABASES_PER_PAGE);
     assert!(
-        first.contains("Showing 1–48 of 62 databases · 4 tables"),
+        first.contains("Showing 1–48 of 63 databases · 8 tables"),
         "{first}"
     );
     assert!(first.contains(r#"href="/?page=2""#));
 
     let second = app.get("/?page=2").await.text().await.unwrap();
-    assert_eq!(cards(&second), 62 - shared::DATABASES_PER_PAGE);
+    assert_eq!(cards(&second), 63 - shared::DATABASES_PER_PAGE);
     assert!(second.contains(r#"data-database="sales""#));
 
     let narrowed = app.get("/?q=DB1").await.text().await.unwrap();
     assert_eq!(cards(&narrowed), 10);
-    assert!(narrowed.contains("10 of 62 databases match “DB1”"));
+    assert!(narrowed.contains("10 of 63 databases match “DB1”"));
 
     let page: Value = app
         .get("/api/database_page?filter=db5&page=1")
