@@ -9,7 +9,8 @@
 //! Types map to ours: integers, floats, booleans, dates, timestamps (datetime), decimals
 //! (float, or integer at scale 0, printed exactly from the decimal, never rounded through a
 //! float), strings and everything else as text; nested values (lists, structs, maps) are
-//! shown as JSON text, binary as hex.
+//! shown as JSON text, binary as hex. A preview also shows each column's empty count and
+//! range from the footer's statistics (`crate::parquet_stats`).
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -214,6 +215,8 @@ pub struct ParquetRows {
     pub row_count: u64,
     /// A cell was longer than a preview keeps.
     pub cells_shortened: bool,
+    /// From the footer's statistics, one per column (`crate::parquet_stats`).
+    pub summaries: Vec<shared::ColumnSummary>,
 }
 
 /// Rows `offset..offset + limit` of the Parquet `object`: the footer, then only the pages
@@ -243,6 +246,7 @@ pub async fn read_rows(
     let mut result = ParquetRows {
         columns,
         row_count,
+        summaries: crate::parquet_stats::footer_summaries(&metadata, arrow.schema()),
         ..ParquetRows::default()
     };
     if offset >= row_count || limit == 0 {
@@ -321,6 +325,7 @@ pub async fn parquet_preview(
         delimiter: String::new(),
         ragged_rows: Vec::new(),
         warnings,
+        column_summaries: read.summaries,
     })
 }
 

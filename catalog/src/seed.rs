@@ -79,7 +79,8 @@ async fn write_formats_database(store: &Store, name: &DatabaseName) -> Result<()
             detail,
         }
     })?;
-    let files: [(&str, Vec<u8>, &str); 4] = [
+    let files: [(&str, Vec<u8>, &str); 5] = [
+        ("visits.csv", csv_text(rows.clone(), true, 0, 3), "text/csv"),
         (
             "events.csv.gz",
             compress(Compression::Gzip, &csv_text(rows.clone(), true, 0, 1)),

@@ -39,7 +39,7 @@ test.describe("accounts", () => {
     await expect(page.getByText("alice-secret")).toHaveCount(0);
 
     await accounts.signInAndWait(bob);
-    await expect(home.cards).toHaveCount(2);
+    await expect(home.cards).toHaveCount(3);
     await expect(home.card("private_notes")).toHaveCount(0);
     await page.goto("/db/private_notes");
     await expect(page.getByText("There is no database named")).toBeVisible();

@@ -40,8 +40,8 @@ test.describe("the home page", () => {
     await home.waitForHydration();
 
     await expect(home.heading).toBeVisible();
-    await expect(home.summary).toHaveText("2 databases · 4 tables");
-    await expect(home.cards).toHaveCount(2);
+    await expect(home.summary).toHaveText("3 databases · 9 tables");
+    await expect(home.cards).toHaveCount(3);
     await expect(home.card("sales").getByTestId("table-count")).toHaveText("1 table");
     await expect(home.tableNames("sales")).toHaveText(["orders"]);
     await expect(home.tableNames("school")).toHaveText(["courses", "enrollments", "students"]);
@@ -60,7 +60,7 @@ test.describe("the home page", () => {
     await home.filter.fill("SCH");
     await expect(home.cards).toHaveCount(1);
     await expect(home.card("school")).toBeVisible();
-    await expect(home.summary).toHaveText("1 of 2 databases match “SCH”");
+    await expect(home.summary).toHaveText("1 of 3 databases match “SCH”");
     await expect(page).toHaveURL(/\?q=SCH$/);
 
     // The narrowed list is rendered on the server too: a reload shows the same.
@@ -70,7 +70,7 @@ test.describe("the home page", () => {
 
     await home.waitForHydration();
     await home.filter.fill("");
-    await expect(home.cards).toHaveCount(2);
+    await expect(home.cards).toHaveCount(3);
     await expect(page).toHaveURL(/\/$/);
   });
 

@@ -134,6 +134,24 @@ pub struct TablePreview {
     /// UTF-8, an empty file, rows longer than the preview reads).
     #[serde(default)]
     pub warnings: Vec<crate::Warning>,
+    /// Parquet only: each column's figures over the whole table from the file's footer
+    /// statistics, one per column (absent for other formats).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub column_summaries: Vec<ColumnSummary>,
+}
+
+/// What a Parquet file's footer says about one whole column; a figure the footer does not
+/// have exactly is absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSummary {
+    /// Null (empty) cells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty: Option<u64>,
+    /// The smallest and largest value, as a cell shows them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<String>,
 }
 
 /// `GET /api/database_schema`: previews of every table of one database.

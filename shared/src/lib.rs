@@ -17,9 +17,9 @@ pub mod warnings;
 
 pub use accounts::{NewToken, SessionUser, SignedOutEverywhere, TokenInfo};
 pub use api::{
-    Column, ColumnType, DATABASES_PER_PAGE, DEFAULT_PAGE_ROWS, DEFAULT_SAMPLE_ROWS, DatabasePage,
-    DatabaseSummary, Deleted, ImportReport, ImportedFile, MAX_PAGE_ROWS, MAX_SAMPLE_ROWS,
-    SchemaPreview, ShadowedObject, TablePreview, TableRows, page_from_params,
+    Column, ColumnSummary, ColumnType, DATABASES_PER_PAGE, DEFAULT_PAGE_ROWS, DEFAULT_SAMPLE_ROWS,
+    DatabasePage, DatabaseSummary, Deleted, ImportReport, ImportedFile, MAX_PAGE_ROWS,
+    MAX_SAMPLE_ROWS, SchemaPreview, ShadowedObject, TablePreview, TableRows, page_from_params,
     sample_rows_from_param,
 };
 pub use error::{ApiError, ErrorCode};

@@ -1,13 +1,14 @@
 //! One database on the home page: name, default badge, table count and table names (each a
-//! link to the table's page), and
+//! link to the table's page, with a format badge when it is not plain CSV), and
 //! a toggle that loads and shows its table previews (collapsed at first: the list itself
 //! never reads a table).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::{DatabaseSummary, routes};
+use shared::{DatabaseSummary, TableFormat, routes};
 
 use crate::components::delete_button::{DeleteButton, DeleteTarget};
+use crate::components::format_badge::FormatBadge;
 use crate::components::preview_panel::PreviewPanel;
 use crate::format::count_label;
 use crate::previews::OpenCards;
@@ -63,10 +64,17 @@ pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
                     {database
                         .tables
                         .iter()
-                        .map(|table| {
+                        .enumerate()
+                        .map(|(index, table)| {
                             let href = routes::table_page(&database.name, table);
                             let label = table.to_string();
-                            view! { <li class="chip"><A href=href>{label}</A></li> }
+                            let format = database.formats.get(index).copied().unwrap_or_default();
+                            view! {
+                                <li class="chip">
+                                    <A href=href>{label}</A>
+                                    {(format != TableFormat::Csv).then(|| view! { <FormatBadge format /> })}
+                                </li>
+                            }
                         })
                         .collect_view()}
                 </ul>

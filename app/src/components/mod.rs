@@ -7,6 +7,7 @@ pub mod data_table;
 pub mod database_card;
 pub mod delete_button;
 pub mod error_panel;
+pub mod format_badge;
 pub mod header;
 pub mod import_panel;
 pub mod preview_panel;

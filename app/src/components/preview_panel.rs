@@ -1,4 +1,5 @@
-//! The previews of one database, from the browser's preview cache: loads them when first
+//! The previews of one database, from the browser's preview cache (and a note for each file
+//! not shown because another has its table's name): loads them when first
 //! shown, shows them again without a request afterwards, and refreshes on demand.
 
 use leptos::prelude::*;
@@ -50,7 +51,16 @@ pub fn PreviewPanel(database: String) -> impl IntoView {
                     view! { <PreviewSkeleton /> }.into_any()
                 }
                 Some(PreviewState::Loading { previous: Some(preview), .. }) | Some(PreviewState::Ready(preview)) => {
+                    let shadowed = preview.shadowed.clone();
                     view! {
+                        {(!shadowed.is_empty()).then(|| view! {
+                            <ul class="preview-panel__shadowed" role="note" data-testid="shadowed">
+                                {shadowed
+                                    .into_iter()
+                                    .map(|object| view! { <li data-file=object.file.clone()>{object.message}</li> })
+                                    .collect_view()}
+                            </ul>
+                        })}
                         <div class="preview-panel__tables">
                             {preview
                                 .tables

@@ -1,14 +1,15 @@
-//! One table's preview: name (a link to the table's page), row count (≈ when estimated),
+//! One table's preview: name (a link to the table's page), format badge, row count (≈ when estimated),
 //! size, columns with their types, a download, and the sample rows in a real table with a
 //! sticky header and horizontal scrolling.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::{DatabaseName, TablePreview, routes};
+use shared::{ColumnSummary, DatabaseName, TablePreview, routes};
 
 use crate::components::data_table::{ColumnHeader, DataRow};
 use crate::components::delete_button::{DeleteButton, DeleteTarget};
-use crate::format::{bytes, count_label, row_count};
+use crate::components::format_badge::FormatBadge;
+use crate::format::{bytes, count_label, row_count, thousands};
 
 #[component]
 pub fn TablePreviewView(
@@ -28,16 +29,23 @@ pub fn TablePreviewView(
     } else {
         "Estimated from the rows read; the exact count is being computed".to_owned()
     };
+    let delimiter = match table.delimiter.as_str() {
+        "" => String::new(),
+        "\\t" => " · delimiter tab".to_owned(),
+        other => format!(" · delimiter “{other}”"),
+    };
     let meta = format!(
-        "{} · {} · delimiter {}",
+        "{} · {}{delimiter}",
         count_label(table.columns.len(), "column", "columns"),
         bytes(table.size_bytes),
-        if table.delimiter == "\\t" {
-            "tab".to_owned()
-        } else {
-            format!("“{}”", table.delimiter)
-        }
     );
+    let format = table.format;
+    let summaries = table.column_summaries.clone();
+    let summary_columns: Vec<String> = table
+        .columns
+        .iter()
+        .map(|column| column.name.clone())
+        .collect();
     let shown = format!(
         "Showing {} of {}",
         count_label(table.sample_rows.len(), "row", "rows"),
@@ -58,6 +66,7 @@ pub fn TablePreviewView(
                 <h3 class="table-preview__name" id=heading_id>
                     <A href=table_href>{table.name.to_string()}</A>
                 </h3>
+                <FormatBadge format />
                 <p class="table-preview__meta">
                     <span class="table-preview__rows" data-testid="row-count" title=rows_title>{rows_label}</span>
                     " · "
@@ -89,7 +98,46 @@ pub fn TablePreviewView(
                 </div>
                 <p class="table-preview__caption">{shown.clone()}</p>
             })}
+            {(!summaries.is_empty()).then(|| view! { <ColumnSummaries columns=summary_columns.clone() summaries=summaries.clone() /> })}
         </section>
     }
     .into_any()
+}
+
+/// A Parquet table's figures over all its rows, from its footer: a collapsed table of each
+/// column's empty count and range.
+#[component]
+fn ColumnSummaries(columns: Vec<String>, summaries: Vec<ColumnSummary>) -> impl IntoView {
+    let dash = || "–".to_owned();
+    view! {
+        <details class="table-preview__summaries" data-testid="column-summaries">
+            <summary>"Whole-table figures from the file's footer"</summary>
+            <div class="table-scroll">
+                <table class="data-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Column"</th>
+                            <th scope="col">"Empty"</th>
+                            <th scope="col">"Smallest"</th>
+                            <th scope="col">"Largest"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {columns
+                            .into_iter()
+                            .zip(summaries)
+                            .map(|(name, summary)| view! {
+                                <tr>
+                                    <th scope="row">{name}</th>
+                                    <td>{summary.empty.map_or_else(dash, thousands)}</td>
+                                    <td>{summary.min.unwrap_or_else(dash)}</td>
+                                    <td>{summary.max.unwrap_or_else(dash)}</td>
+                                </tr>
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </details>
+    }
 }

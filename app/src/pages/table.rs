@@ -13,6 +13,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use shared::{DEFAULT_PAGE_ROWS, ErrorCode, TableRows, routes};
 
+use crate::components::format_badge::FormatBadge;
+
 use crate::api::table_rows;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::row_grid::RowGrid;
@@ -137,7 +139,7 @@ pub fn TablePage() -> impl IntoView {
                 download
                 href=move || download_href(&database.get(), &table.get())
             >
-                "Download CSV"
+                "Download"
             </a>
         </section>
         <nav class="view-tabs" aria-label="Views of the table">
@@ -331,6 +333,8 @@ fn TableView(rows: TableRows, go_to: GoTo) -> impl IntoView {
     let warnings = rows.warnings.clone();
     view! {
         <p class="table-page__meta">
+            <FormatBadge format=rows.format />
+            " "
             <span data-testid="row-count" title=count_title>{count_text.clone()}</span>
             " · "
             <span>{meta}</span>

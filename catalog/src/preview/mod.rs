@@ -310,6 +310,7 @@ fn unreadable_preview(table: &ListedTable, detail: String) -> TablePreview {
         delimiter: String::new(),
         ragged_rows: Vec::new(),
         warnings: vec![WarningKind::Unreadable { detail }.into()],
+        column_summaries: Vec::new(),
     }
 }
 
@@ -415,6 +416,7 @@ pub fn build_preview(
         delimiter,
         ragged_rows: head.ragged.clone(),
         warnings,
+        column_summaries: Vec::new(),
     }
 }
 

@@ -278,6 +278,25 @@ pub async fn a_large_parquet_file_previews_from_its_footer_and_first_pages(store
         [Integer, Text, Float, Date, Boolean, Float, Text, Text]
     );
     assert_sample_rows(&preview, parquet_cells);
+    // The whole table's figures, from the footer's statistics alone.
+    let summary = |column: usize| {
+        let summary = &preview.column_summaries[column];
+        (
+            summary.empty,
+            summary.min.as_deref(),
+            summary.max.as_deref(),
+        )
+    };
+    assert_eq!(summary(0), (Some(0), Some("1"), Some("200000")));
+    assert_eq!(summary(1), (Some(0), Some("name-1"), Some("name-99999")));
+    assert_eq!(
+        summary(3),
+        (Some(0), Some("2024-01-01"), Some("2024-01-28"))
+    );
+    assert_eq!(summary(5), (Some(0), Some("1.01"), Some("202000.00")));
+    // Nested: no statistics of its own. Long strings: the writer keeps only their start.
+    assert_eq!(summary(6), (None, None, None));
+    assert_eq!(summary(7), (Some(0), None, None));
 }
 
 pub async fn a_parquet_page_reads_only_the_row_group_that_holds_it(store: TestStore) {

@@ -180,7 +180,10 @@ async fn an_upload_over_the_limit_is_refused_with_413_before_it_is_read() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "too_large");
     assert!(body["message"].as_str().unwrap().contains("1 MiB"));
-    assert_eq!(app.database_names().await, vec!["formats", "sales", "school"]);
+    assert_eq!(
+        app.database_names().await,
+        vec!["formats", "sales", "school"]
+    );
     app.server.stop().await.unwrap();
 }
 
@@ -220,7 +223,10 @@ async fn a_client_that_disconnects_mid_upload_leaves_nothing_behind() {
         Vec::<String>::new(),
         "the multipart upload must be aborted"
     );
-    assert_eq!(app.database_names().await, vec!["formats", "sales", "school"]);
+    assert_eq!(
+        app.database_names().await,
+        vec!["formats", "sales", "school"]
+    );
     app.server.stop().await.unwrap();
 }
 
@@ -265,7 +271,10 @@ async fn tables_and_databases_are_deleted_by_form_or_json() {
     let deleted: Value = response.json().await.unwrap();
     // Table b with its statistics and profiles, and the database's marker.
     assert_eq!(deleted["objects_deleted"], 4);
-    assert_eq!(app.database_names().await, vec!["formats", "sales", "school"]);
+    assert_eq!(
+        app.database_names().await,
+        vec!["formats", "sales", "school"]
+    );
     let gone = app.get("/api/database_schema?database=shop").await;
     assert_eq!(gone.status(), 404);
     app.server.stop().await.unwrap();

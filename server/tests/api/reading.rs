@@ -21,8 +21,8 @@ async fn the_database_list_answers_with_the_documented_json() {
     assert_eq!(
         body,
         json!([
-            {"name": "formats", "table_count": 4, "tables": ["clicks", "events", "facts", "log"],
-             "formats": ["csv.zst", "csv.gz", "parquet", "jsonl"], "is_default": true},
+            {"name": "formats", "table_count": 5, "tables": ["clicks", "events", "facts", "log", "visits"],
+             "formats": ["csv.zst", "csv.gz", "parquet", "jsonl", "csv"], "is_default": true},
             {"name": "sales", "table_count": 1, "tables": ["orders"], "formats": ["csv"], "is_default": true},
             {"name": "school", "table_count": 3, "tables": ["courses", "enrollments", "students"],
              "formats": ["csv", "csv", "csv"], "is_default": true},
@@ -95,7 +95,7 @@ async fn the_home_page_html_lists_the_databases_before_any_javascript_runs() {
         "enrollments",
         "3 tables",
         "default",
-        "3 databases · 8 tables",
+        "3 databases · 9 tables",
         r#"data-format="parquet""#,
     ] {
         assert!(
@@ -128,7 +128,7 @@ async fn the_home_page_shows_one_page_of_many_databases_and_filters_on_the_serve
     let first = app.get("/").await.text().await.unwrap();
     assert_eq!(cards(&first), shared::DATABASES_PER_PAGE);
     assert!(
-        first.contains("Showing 1–48 of 63 databases · 8 tables"),
+        first.contains("Showing 1–48 of 63 databases · 9 tables"),
         "{first}"
     );
     assert!(first.contains(r#"href="/?page=2""#));
