@@ -40,6 +40,7 @@ mod layout;
 mod listing;
 pub mod migrate;
 pub mod parquet_files;
+mod parquet_sparse;
 mod parquet_stats;
 pub mod preview;
 pub mod profiles;

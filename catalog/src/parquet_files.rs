@@ -4,7 +4,9 @@
 //! page is) comes from one ranged GET of the object's last [`FOOTER_PREFETCH_BYTES`] (a
 //! second only for a larger footer), the row count from the metadata (no data page read),
 //! and a page of rows from the pages of the row groups that hold it (the ranges it needs,
-//! joined into one GET when they lie close together).
+//! joined into one GET when they lie close together). A file without an offset index is
+//! read page after page from the start of each column chunk instead
+//! (`crate::parquet_sparse`).
 //!
 //! Types map to ours: integers, floats, booleans, dates, timestamps (datetime), decimals
 //! (float, or integer at scale 0, printed exactly from the decimal, never rounded through a
@@ -44,6 +46,9 @@ use crate::preview::head::MAX_PREVIEW_CELL_CHARS;
 pub const FOOTER_PREFETCH_BYTES: usize = 256 * 1024;
 /// Ranges closer than this are read in one GET (the gap is read and dropped).
 pub const JOIN_GAP_BYTES: u64 = 1024 * 1024;
+/// The largest footer (metadata and page indexes) read; a file with a larger one (tens of
+/// thousands of row groups or columns) is reported unreadable rather than held in memory.
+pub const MAX_FOOTER_BYTES: u64 = 32 * 1024 * 1024;
 /// The most bytes one page of rows reads from a Parquet object, apart from its footer.
 pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -154,17 +159,27 @@ impl AsyncFileReader for S3ParquetFile {
     }
 }
 
-/// The metadata's reads: not counted against the page bound.
+/// The metadata's reads: not counted against the page bound, but bounded by
+/// [`MAX_FOOTER_BYTES`] (a footer is read whole into memory).
 struct FooterFetch<'a>(&'a mut S3ParquetFile);
 
 impl parquet::arrow::async_reader::MetadataFetch for &mut FooterFetch<'_> {
     fn fetch(&mut self, range: Range<u64>) -> BoxFuture<'_, parquet::errors::Result<Bytes>> {
+        let length = range.end.saturating_sub(range.start);
+        if length > MAX_FOOTER_BYTES {
+            let message = format!(
+                "its footer is {} MiB, more than the {} MiB the server reads of one",
+                length >> 20,
+                MAX_FOOTER_BYTES >> 20
+            );
+            return futures::future::ready(Err(ParquetError::General(message))).boxed();
+        }
         self.0.read(range).boxed()
     }
 }
 
 /// Sorted ranges joined where the gap between them is at most `gap`.
-fn join_ranges(ranges: &[Range<u64>], gap: u64) -> Vec<Range<u64>> {
+pub(crate) fn join_ranges(ranges: &[Range<u64>], gap: u64) -> Vec<Range<u64>> {
     let mut sorted: Vec<Range<u64>> = ranges.to_vec();
     sorted.sort_by_key(|range| range.start);
     let mut spans: Vec<Range<u64>> = Vec::new();
@@ -197,7 +212,11 @@ fn parquet_error(key: &str, error: ParquetError) -> CatalogError {
         other => other,
     };
     let detail = match &error {
-        ParquetError::General(message) if message.contains("span more than") => message.clone(),
+        ParquetError::General(message)
+            if message.contains("span more than") || message.contains("its footer is") =>
+        {
+            message.clone()
+        }
         _ => format!("it is not a readable Parquet file ({error})"),
     };
     CatalogError::Unreadable {
@@ -263,18 +282,31 @@ pub async fn read_rows(
         }
         group_start = group_end;
     }
-    let skip = offset - first_row.unwrap_or(offset);
-    let stream = ParquetRecordBatchStreamBuilder::new_with_metadata(file, arrow)
-        .with_row_groups(groups)
-        .with_offset(usize::try_from(skip).unwrap_or(usize::MAX))
-        .with_limit(limit)
-        .with_batch_size(limit.max(1))
-        .build()
-        .map_err(|error| parquet_error(&key, error))?;
-    let batches: Vec<RecordBatch> = stream
-        .try_collect()
-        .await
-        .map_err(|error| parquet_error(&key, error))?;
+    let skip = usize::try_from(offset - first_row.unwrap_or(offset)).unwrap_or(usize::MAX);
+    // Read with the footer when the file has one (`reader_options`).
+    let has_offset_index = metadata.page_index().is_some()
+        && groups.iter().all(|group| {
+            metadata
+                .row_group(*group)
+                .columns()
+                .iter()
+                .all(|column| column.offset_index_range().is_some())
+        });
+    let batches: Vec<RecordBatch> = if has_offset_index {
+        let stream = ParquetRecordBatchStreamBuilder::new_with_metadata(file, arrow)
+            .with_row_groups(groups)
+            .with_offset(skip)
+            .with_limit(limit)
+            .with_batch_size(limit.max(1))
+            .build()
+            .map_err(|error| parquet_error(&key, error))?;
+        stream
+            .try_collect()
+            .await
+            .map_err(|error| parquet_error(&key, error))?
+    } else {
+        crate::parquet_sparse::read_in_order(store, object, &arrow, &groups, skip, limit).await?
+    };
     for batch in &batches {
         for row in 0..batch.num_rows() {
             let cells = batch

@@ -102,7 +102,28 @@ pub fn parquet_bytes(
     payload_chars: usize,
     seed: u64,
 ) -> Result<Bytes, String> {
-    use parquet::file::properties::WriterProperties;
+    parquet_file(rows, rows_per_group, payload_chars, seed, true)
+}
+
+/// [`parquet_bytes`] without a page index (no column index, no offset index), as pyarrow,
+/// polars and DuckDB write by default.
+pub fn parquet_bytes_without_page_index(
+    rows: std::ops::Range<u64>,
+    rows_per_group: usize,
+    payload_chars: usize,
+    seed: u64,
+) -> Result<Bytes, String> {
+    parquet_file(rows, rows_per_group, payload_chars, seed, false)
+}
+
+fn parquet_file(
+    rows: std::ops::Range<u64>,
+    rows_per_group: usize,
+    payload_chars: usize,
+    seed: u64,
+    page_index: bool,
+) -> Result<Bytes, String> {
+    use parquet::file::properties::{EnabledStatistics, WriterProperties};
     use parquet::schema::types::ColumnPath;
     let mut random = XorShift(seed | 1);
     let mut batches = Vec::new();
@@ -168,10 +189,15 @@ pub fn parquet_bytes(
         batches.push(RecordBatch::try_from_iter(columns).map_err(|error| error.to_string())?);
         batch_start = batch_end;
     }
-    let properties = WriterProperties::builder()
+    let mut properties = WriterProperties::builder()
         .set_max_row_group_row_count(Some(rows_per_group.max(1)))
-        .set_column_dictionary_enabled(ColumnPath::from("payload"), false)
-        .build();
+        .set_column_dictionary_enabled(ColumnPath::from("payload"), false);
+    if !page_index {
+        properties = properties
+            .set_statistics_enabled(EnabledStatistics::Chunk)
+            .set_offset_index_disabled(true);
+    }
+    let properties = properties.build();
     write_parquet(&batches, properties)
 }
 

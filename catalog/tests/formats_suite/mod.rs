@@ -10,7 +10,8 @@
 use bytes::Bytes;
 use catalog::import::{ImportError, TableImport};
 use catalog::sample_files::{
-    TEXT_COLUMNS, compress, csv_text, jsonl_text, parquet_bytes, parquet_cells, row_cells,
+    TEXT_COLUMNS, compress, csv_text, jsonl_text, parquet_bytes, parquet_bytes_without_page_index,
+    parquet_cells, row_cells,
 };
 use catalog::testing::TestStore;
 use catalog::{CatalogError, Layout, Scope};
@@ -340,6 +341,46 @@ pub async fn a_parquet_page_reads_only_the_row_group_that_holds_it(store: TestSt
     assert!(past.rows.is_empty());
 }
 
+pub async fn a_parquet_file_without_a_page_index_is_read_page_by_page(store: TestStore) {
+    // One row group of 100,000 rows of about 1 KB, no offset index (pyarrow's default):
+    // nothing says where its pages are, yet a preview reads only their start.
+    let file = parquet_bytes_without_page_index(1..100_001, 100_000, 1000, 5).unwrap();
+    assert!(file.len() > 100_000_000, "{}", file.len());
+    put_large(&store, &key(&store, "plain", "facts.parquet"), &file).await;
+    let before = store.store().requests();
+    let preview = previews(&store, "plain").await.remove(0);
+    let cost = store.store().requests().since(before);
+    assert!(preview.warnings.is_empty(), "{:?}", preview.warnings);
+    assert_sample_rows(&preview, parquet_cells);
+    assert_eq!(
+        (preview.row_count, preview.row_count_exact),
+        (100_000, true)
+    );
+    assert!(cost.gets <= 3, "{cost:?}");
+    assert!(
+        cost.body_bytes <= (256 << 10) + (8 << 20) + (64 << 10),
+        "{cost:?}"
+    );
+    // Deep in the row group: read in order up to the rows, not past them.
+    let before = store.store().requests();
+    let page = store
+        .catalog
+        .table_rows(&user(), &db("plain"), &table("facts"), 30_000, 3)
+        .await
+        .unwrap();
+    let cost = store.store().requests().since(before);
+    let shown: Vec<Vec<String>> = page.rows.iter().map(|row| row[..7].to_vec()).collect();
+    assert_eq!(
+        shown,
+        (30_001..30_004).map(parquet_cells).collect::<Vec<_>>()
+    );
+    assert!(
+        cost.body_bytes < file.len() as u64 / 2,
+        "{cost:?} of {}",
+        file.len()
+    );
+}
+
 pub async fn json_lines_preview_count_and_page(store: TestStore) {
     store
         .put_raw(&key(&store, "events", "log.jsonl"), &jsonl_text(1..20_001))
@@ -525,6 +566,7 @@ storage::on_both_servers!(catalog::testing::fresh =>
     rows_past_what_a_page_decodes_say_so,
     a_large_parquet_file_previews_from_its_footer_and_first_pages,
     a_parquet_page_reads_only_the_row_group_that_holds_it,
+    a_parquet_file_without_a_page_index_is_read_page_by_page,
     json_lines_preview_count_and_page,
     broken_files_get_their_own_warning_and_the_rest_previews,
     files_that_share_a_name_are_reported_and_deleted_together,
