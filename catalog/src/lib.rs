@@ -118,6 +118,7 @@ struct Inner {
     head_turns: turns::Turns,
     /// Whether imports and scans profile columns.
     column_profiling: csv::profile::ColumnProfiling,
+    background_scans: bool,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -181,6 +182,7 @@ impl Catalog {
                 head_budget: preview::head::head_read_budget(),
                 head_turns: turns::Turns::default(),
                 column_profiling: previews.column_profiling,
+                background_scans: previews.background_scans,
             }),
         }
     }
@@ -203,6 +205,10 @@ impl Catalog {
 
     pub(crate) fn column_profiling(&self) -> csv::profile::ColumnProfiling {
         self.inner.column_profiling
+    }
+
+    pub(crate) fn background_scans(&self) -> bool {
+        self.inner.background_scans
     }
 
     pub(crate) fn scans(&self) -> &tokio::sync::Semaphore {

@@ -5,11 +5,12 @@
 //! only the start of each column chunk.
 //!
 //! [`SparseFile`] holds the prefixes fetched so far (a `ChunkReader` over them); the sync
-//! reader decodes from it and, when it needs bytes past a prefix, says which; the prefix
-//! grows (fetched with ranged GETs, close ones joined) and the read starts again, until the
-//! rows are read or [`crate::parquet_files::MAX_PAGE_BYTES`] would be passed. The first
-//! guess covers the share of each chunk the rows asked for lie in, so one round usually
-//! does.
+//! reader decodes from it, one column at a time, and each column whose prefix is short says
+//! how far it needs; those prefixes grow (fetched with ranged GETs, close ones joined) and
+//! the round starts again, until the rows are read or
+//! [`crate::parquet_files::MAX_PAGE_BYTES`] would be passed. The first guess covers each
+//! chunk's dictionary page and the share of its data the rows asked for lie in, so one or
+//! two rounds do.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -17,6 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use arrow_array::RecordBatch;
 use bytes::{Buf, Bytes};
+use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
 use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, Length};
@@ -153,26 +155,48 @@ pub async fn read_in_order(
         short: Mutex::new(None),
     };
     let mut fetched = vec![0_u64; chunks.len()];
+    let leaves = metadata.file_metadata().schema_descr().num_columns();
     loop {
         fetch_prefixes(store, object, &chunks, &mut fetched, &mut file).await?;
+        // Each column alone first, so every chunk that is short is found in this round
+        // (one read stops at the first); then all of them together.
         let shared = Arc::new(file);
-        let attempt = read_rows(Arc::clone(&shared), arrow, groups, skip, limit);
+        let mut shorts = Vec::new();
+        let mut failure = None;
+        for leaf in (0..leaves).map(Some).chain([None]) {
+            if leaf.is_none() && (!shorts.is_empty() || failure.is_some()) {
+                break;
+            }
+            match read_rows(Arc::clone(&shared), arrow, groups, skip, limit, leaf) {
+                Ok(batches) if leaf.is_none() => {
+                    return Ok(batches);
+                }
+                Ok(_) => {}
+                Err(error) => match shared.short.lock().ok().and_then(|mut slot| slot.take()) {
+                    Some(short) => shorts.push(short),
+                    None => failure = Some(error),
+                },
+            }
+            if let Ok(mut slot) = shared.short.lock() {
+                slot.take();
+            }
+        }
         file = Arc::try_unwrap(shared).map_err(|_| CatalogError::TaskFailed {
             task: "a Parquet read",
             detail: "the reader kept the file".to_owned(),
         })?;
-        let error = match attempt {
-            Ok(batches) => return Ok(batches),
-            Err(error) => error,
-        };
-        let short = file.short.lock().ok().and_then(|mut slot| slot.take());
-        let grown = short
-            .and_then(|short| grow(&mut chunks, &fetched, short))
-            .unwrap_or(false);
+        let mut grown = false;
+        for short in shorts {
+            grown |= grow(&mut chunks, &fetched, short).unwrap_or(false);
+        }
         if !grown {
+            let detail = failure.map_or_else(
+                || "a page ends past its column chunk".to_owned(),
+                |error| error.to_string(),
+            );
             return Err(CatalogError::Unreadable {
                 key: object.key.clone(),
-                detail: format!("it is not a readable Parquet file ({error})"),
+                detail: format!("it is not a readable Parquet file ({detail})"),
             });
         }
         let total: u64 = chunks.iter().map(|(_, want)| want).sum();
@@ -189,16 +213,23 @@ pub async fn read_in_order(
     }
 }
 
-/// The read itself, from what is fetched so far.
+/// The read itself, from what is fetched so far: of one leaf column, or of all.
 fn read_rows(
     file: Arc<SparseFile>,
     arrow: &ArrowReaderMetadata,
     groups: &[usize],
     skip: usize,
     limit: usize,
+    leaf: Option<usize>,
 ) -> parquet::errors::Result<Vec<RecordBatch>> {
+    let schema = arrow.metadata().file_metadata().schema_descr();
+    let projection = match leaf {
+        Some(leaf) => ProjectionMask::leaves(schema, [leaf]),
+        None => ProjectionMask::all(),
+    };
     // The reader owns a handle to the file; it is dropped before this returns.
     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(ArcFile(file), arrow.clone())
+        .with_projection(projection)
         .with_row_groups(groups.to_vec())
         .with_offset(skip)
         .with_limit(limit)

@@ -256,6 +256,7 @@ impl Config {
                     Switch::On => ColumnProfiling::On,
                     Switch::Off => ColumnProfiling::Off,
                 },
+                background_scans: true,
             },
         }
     }

@@ -51,8 +51,8 @@ impl Catalog {
         table: &ListedTable,
     ) {
         let object = &table.object;
-        if table.format == TableFormat::Parquet {
-            // Its footer has the exact count: nothing to scan.
+        if table.format == TableFormat::Parquet || !self.background_scans() {
+            // Parquet's footer has the exact count: nothing to scan.
             return;
         }
         let progress = Arc::new(ScanProgress {

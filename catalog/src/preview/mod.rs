@@ -60,6 +60,9 @@ pub struct PreviewSettings {
     pub revalidate_after: Duration,
     /// Whether imports and background scans profile each column (`DBM_COLUMN_PROFILES`).
     pub column_profiling: crate::csv::profile::ColumnProfiling,
+    /// Whether previews and pages start background scans of tables other tools wrote (on
+    /// in the server; benchmarks turn them off to time a cold preview alone).
+    pub background_scans: bool,
 }
 
 impl Default for PreviewSettings {
@@ -68,6 +71,7 @@ impl Default for PreviewSettings {
             cache_bytes: 256 * 1024 * 1024,
             revalidate_after: Duration::from_secs(5),
             column_profiling: crate::csv::profile::ColumnProfiling::On,
+            background_scans: true,
         }
     }
 }
