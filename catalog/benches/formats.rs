@@ -76,49 +76,54 @@ async fn main() {
     let plain_size = plain.len() as u64;
     drop(plain);
 
+    let cases = [
+        (
+            gz_db,
+            gz_key,
+            gz_size,
+            "1 GB .csv.gz",
+            TableFormat::CsvGz,
+            "< 30 ms, <= 256 KiB",
+        ),
+        (
+            pq_db,
+            pq_key,
+            pq_size,
+            "1 GB Parquet",
+            TableFormat::Parquet,
+            "< 100 ms, <= 3 GETs",
+        ),
+        (
+            plain_db,
+            plain_key,
+            plain_size,
+            "1 GB Parquet, no page index",
+            TableFormat::Parquet,
+            "< 100 ms, <= 3 GETs",
+        ),
+    ];
     let mut results = Vec::new();
-    eprintln!("measuring the .csv.gz…");
-    let (cold, gets, bytes) = cold_preview(&store, &user, &gz_db, TableFormat::CsvGz).await;
-    let seed_method = timed(|| seed_method_gz(&store, &gz_key)).await;
-    let polars = polars_head(&server, &gz_key, "scan_csv");
-    results.push(Measured {
-        label: "1 GB .csv.gz",
-        size: gz_size,
-        cold,
-        gets,
-        bytes,
-        seed_method,
-        polars,
-        target: "< 30 ms, <= 256 KiB",
-    });
-    eprintln!("measuring the Parquet file…");
-    let (cold, gets, bytes) = cold_preview(&store, &user, &pq_db, TableFormat::Parquet).await;
-    let seed_method = timed(|| seed_method_parquet(&store, &pq_key)).await;
-    let polars = polars_head(&server, &pq_key, "scan_parquet");
-    results.push(Measured {
-        label: "1 GB Parquet",
-        size: pq_size,
-        cold,
-        gets,
-        bytes,
-        seed_method,
-        polars,
-        target: "< 100 ms, <= 3 GETs",
-    });
-    eprintln!("measuring the Parquet file without a page index…");
-    let (cold, gets, bytes) = cold_preview(&store, &user, &plain_db, TableFormat::Parquet).await;
-    let seed_method = timed(|| seed_method_parquet(&store, &plain_key)).await;
-    let polars = polars_head(&server, &plain_key, "scan_parquet");
-    results.push(Measured {
-        label: "1 GB Parquet, no page index",
-        size: plain_size,
-        cold,
-        gets,
-        bytes,
-        seed_method,
-        polars,
-        target: "< 100 ms, <= 3 GETs",
-    });
+    for (database, key, size, label, format, target) in cases {
+        eprintln!("measuring the {label}…");
+        let (cold, gets, bytes) = cold_preview(&store, &user, &database, format).await;
+        let (seed_method, polars) = if format == TableFormat::Parquet {
+            let seed = timed(|| seed_method_parquet(&store, &key)).await;
+            (seed, polars_head(&server, &key, "scan_parquet"))
+        } else {
+            let seed = timed(|| seed_method_gz(&store, &key)).await;
+            (seed, polars_head(&server, &key, "scan_csv"))
+        };
+        results.push(Measured {
+            label,
+            size,
+            cold,
+            gets,
+            bytes,
+            seed_method,
+            polars,
+            target,
+        });
+    }
     print_table(&results);
     server.shutdown().await.unwrap();
 }
