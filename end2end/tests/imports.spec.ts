@@ -1,4 +1,5 @@
 // Importing CSV files from the browser and deleting what was imported, without reloads.
+import { gzipSync } from "node:zlib";
 import { expect, test } from "@playwright/test";
 import { HomePage } from "./fixtures/home-page";
 import { ImportPanel } from "./fixtures/import-panel";
@@ -122,5 +123,24 @@ test.describe("pages of rows after writes", () => {
     await expect(home.card("e2e_pages").getByTestId("table-count")).toHaveText("2 tables");
     await openTable();
     expect(rows.for("e2e_pages", "t")).toBe(2); // fetched again: the database changed
+  });
+
+  test("a gzip-compressed CSV file imports as the plain CSV it holds, and the report says so", async ({ page }) => {
+    const home = new HomePage(page);
+    const panel = new ImportPanel(page);
+    await home.goto();
+    await home.waitForHydration();
+    const csv = "id,city\n1,Oslo\n2,Lima\n3,Pune\n";
+    await panel.database.fill("e2e_zipped");
+    await panel.choose([{ name: "cities.csv.gz", content: gzipSync(csv), mimeType: "application/gzip" }]);
+    await expect(panel.tableNameFor("cities.csv.gz")).toHaveValue("cities");
+    await panel.importButton.click();
+    await expect(panel.results).toHaveCount(1);
+    await expect(panel.results.first()).toContainText("3 rows, 2 columns");
+    await expect(panel.results.first()).toContainText("gzip-compressed; it was decompressed and saved as plain CSV");
+    await home.previewToggle("e2e_zipped").click();
+    const preview = home.tablePreview("e2e_zipped", "cities");
+    await expect(preview.locator(".badge--format")).toHaveText("csv");
+    await expect(preview.locator("tbody tr").nth(1)).toContainText("Lima");
   });
 });

@@ -97,10 +97,16 @@ fn is_name_char(c: char) -> bool {
 /// Turns a file name such as `Sales Report (2024).csv` into a valid table name
 /// (`Sales_Report_2024`), or `None` when nothing usable is left.
 ///
-/// The extension is dropped, every run of characters outside the rule becomes one `_`,
-/// leading and trailing `_`/`-` are trimmed, and the result is cut to 64 characters.
+/// The extension is dropped (with a compression's: `orders.csv.gz` is `orders`), every run
+/// of characters outside the rule becomes one `_`, leading and trailing `_`/`-` are trimmed,
+/// and the result is cut to 64 characters.
 pub fn sanitize_table_name(file_name: &str) -> Option<TableName> {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let lower = base.to_ascii_lowercase();
+    let base = [".gz", ".zst"]
+        .iter()
+        .find(|compression| lower.ends_with(*compression) && lower.len() > compression.len())
+        .map_or(base, |compression| &base[..base.len() - compression.len()]);
     let stem = match base.rsplit_once('.') {
         Some((stem, _extension)) if !stem.is_empty() => stem,
         _ => base,
@@ -302,6 +308,9 @@ mod tests {
             ("....csv", None),
             (".csv", Some("csv")),
             ("noextension", Some("noextension")),
+            ("orders.csv.gz", Some("orders")),
+            ("Events 2024.CSV.ZST", Some("Events_2024")),
+            ("log.gz", Some("log")),
         ];
         for (file, expected) in cases {
             let got = sanitize_table_name(file).map(|name| name.as_str().to_owned());

@@ -240,11 +240,12 @@ pub fn ImportPanel(
                         class="visually-hidden"
                         type="file"
                         multiple
-                        accept=".csv,.tsv,.txt,text/csv,text/plain"
+                        accept=".csv,.tsv,.txt,.gz,.zst,text/csv,text/plain,application/gzip,application/zstd"
                         data-testid="file-input"
                         on:change=on_pick
                     />
                 </label>
+                <p class="drop-zone__hint">"CSV or TSV, plain or gzip- or zstd-compressed (stored as plain CSV)."</p>
             </div>
             <ul class="import-list" aria-label="Files to import">
                 <For each=move || importer.queue.get() key=|queued| queued.id let:queued>
