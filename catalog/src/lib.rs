@@ -14,7 +14,12 @@
 //!
 //! Layout of the crate:
 //! - `layout`: where databases, tables, markers and statistics live in the bucket
-//!   ([`Layout`], [`Scope`]).
+//!   ([`Layout`], [`Scope`]); [`table_objects`]: which listed object is each table (formats,
+//!   and files that share a name).
+//! - Formats other than plain CSV: [`decompress`] (gzip and zstd text), [`parquet_files`]
+//!   (footers and pages through ranged GETs; `parquet_sparse` for files without a page
+//!   index, `parquet_stats` for the footer's figures), [`jsonl`] (JSON Lines);
+//!   [`sample_files`] writes one sample table in each.
 //! - [`csv`]: type inference, delimiter detection, whole-file profiles.
 //! - [`import`]: importing CSV files (checked, converted, profiled, atomic); `delete`.
 //! - [`stats`], [`row_index`], [`profiles`] and [`tables`]: table statistics, sparse row
@@ -23,7 +28,7 @@
 //! - `listing`: the database list, from listings alone; [`migrate`]: moving the objects of
 //!   older layouts on start.
 //! - [`preview`]: table previews from ranged head reads, their caches, background counts.
-//! - [`demo`] and [`seed`]: the generated demo data and first-start seeding.
+//! - [`demo`] and `seed`: the generated demo data and first-start seeding.
 //! - [`testing`] (feature `testing`): a catalog over a real S3 server, for tests.
 
 pub mod csv;

@@ -18,7 +18,7 @@ fn options(dir: &std::path::Path, sales_rows: usize) -> CatalogOptions {
 }
 
 #[tokio::test]
-async fn the_first_start_seeds_school_and_sales_as_default_databases() {
+async fn the_first_start_seeds_formats_sales_and_school_as_default_databases() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = Catalog::open(options(dir.path(), 5_000)).await.unwrap();
     let listed = catalog
@@ -38,10 +38,17 @@ async fn the_first_start_seeds_school_and_sales_as_default_databases() {
     assert_eq!(
         names,
         vec![
+            (
+                "formats",
+                true,
+                vec!["clicks", "events", "facts", "log", "visits"]
+            ),
             ("sales", true, vec!["orders"]),
             ("school", true, vec!["courses", "enrollments", "students"]),
         ]
     );
+    let formats: Vec<&str> = listed[0].formats.iter().map(|f| f.as_str()).collect();
+    assert_eq!(formats, ["csv.zst", "csv.gz", "parquet", "jsonl", "csv"]);
     catalog.shutdown().await.unwrap();
 }
 
