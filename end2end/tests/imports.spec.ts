@@ -1,6 +1,6 @@
 // Importing CSV files from the browser and deleting what was imported, without reloads.
 import { gzipSync } from "node:zlib";
-import { expect, test } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { HomePage } from "./fixtures/home-page";
 import { ImportPanel } from "./fixtures/import-panel";
 import { SchemaRequests } from "./fixtures/schema-requests";
@@ -66,6 +66,34 @@ test.describe("imports and deletes", () => {
       "Delete the database “e2e_more” and its 1 table?",
     );
     await expect(home.card("e2e_more")).toHaveCount(0);
+  });
+
+  test("an import and a delete by keyboard alone, with a visible focus ring at every stop", async ({ page }) => {
+    const home = new HomePage(page);
+    const panel = new ImportPanel(page);
+    await home.goto();
+    await home.waitForHydration();
+
+    await tabTo(page, panel.database);
+    await page.keyboard.type("e2e_keys");
+    await tabTo(page, panel.fileInput);
+    const chooser = page.waitForEvent("filechooser");
+    await page.keyboard.press("Space");
+    await (await chooser).setFiles({ name: "keys.csv", mimeType: "text/csv", buffer: Buffer.from("k,v\n1,a\n2,b\n") });
+    await tabTo(page, panel.importButton);
+    await page.keyboard.press("Enter");
+    await expect(panel.results).toHaveCount(1);
+    await expect(home.card("e2e_keys")).toBeVisible();
+
+    const remove = home.card("e2e_keys").getByRole("button", { name: "Delete database e2e_keys" });
+    await tabTo(page, remove);
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toContainText("Delete the database “e2e_keys” and its 1 table?");
+    await tabTo(page, dialog.getByRole("button", { name: "Delete", exact: true }));
+    await page.keyboard.press("Enter");
+    await expect(dialog).toBeHidden();
+    await expect(home.card("e2e_keys")).toHaveCount(0);
   });
 
   test("a file that is not CSV shows the server's message and creates nothing", async ({ page }) => {
@@ -144,3 +172,25 @@ test.describe("pages of rows after writes", () => {
     await expect(preview.locator("tbody tr").nth(1)).toContainText("Lima");
   });
 });
+
+/** Presses Tab until `target` has the focus (at most 80 times), checking that each element
+ * the focus lands on shows a focus ring (an outline or a box shadow). */
+async function tabTo(page: Page, target: Locator) {
+  for (let presses = 0; presses < 80; presses++) {
+    if (await target.evaluate((element) => element === document.activeElement)) {
+      return;
+    }
+    await page.keyboard.press("Tab");
+    const { ring, what } = await page.evaluate(() => {
+      const focused = document.activeElement;
+      if (!focused || focused === document.body) return { ring: "none", what: "body" };
+      // A hidden file input shows its ring on the label around it.
+      const shown = focused.matches('input[type="file"]') ? (focused.closest("label") ?? focused) : focused;
+      const style = getComputedStyle(shown);
+      const ring = style.outlineStyle !== "none" ? style.outlineStyle : style.boxShadow;
+      return { ring, what: `${focused.tagName.toLowerCase()}.${focused.className} ${focused.textContent?.slice(0, 40)}` };
+    });
+    expect(ring, `the focused ${what} shows a focus ring`).not.toBe("none");
+  }
+  throw new Error("Tab never reached the element");
+}

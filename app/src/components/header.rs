@@ -1,4 +1,6 @@
-//! The site header: the product name, navigation, and who is signed in with a way out.
+//! The site header: the product name, navigation, and who is signed in with a way out. On a
+//! phone it stays one line: the name shrinks to the logo and the account collapses into a
+//! menu (`<details>`, so it opens without JavaScript too); CSS shows one form or the other.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -54,7 +56,7 @@ fn SignedInNav(name: String) -> impl IntoView {
             <A href="/" exact=true>"Databases"</A>
             <A href=routes::SETTINGS_PAGE>"Settings"</A>
         </nav>
-        <div class="site-account">
+        <div class="site-account site-account--inline">
             <span class="user-chip" title=format!("Signed in as {name}")>
                 <span class="visually-hidden">"Signed in as "</span>
                 <span data-testid="signed-in-user">{name.clone()}</span>
@@ -63,6 +65,20 @@ fn SignedInNav(name: String) -> impl IntoView {
                 "Sign out"
             </button>
         </div>
+        <details class="site-account site-account--menu">
+            <summary class="account-menu__button" aria-label=format!("Account of {name}")>
+                <svg class="account-menu__icon" viewBox="0 0 24 24" aria-hidden="true">
+                    <circle cx="12" cy="8" r="4" />
+                    <path d="M4 21c0-4 3.6-7 8-7s8 3 8 7" />
+                </svg>
+            </summary>
+            <div class="account-menu__panel">
+                <p class="account-menu__name">"Signed in as " <strong>{name.clone()}</strong></p>
+                <button type="button" class="button button--secondary" on:click=on_sign_out disabled=move || busy.get()>
+                    "Sign out"
+                </button>
+            </div>
+        </details>
         {move || failed.get().map(|message| view! { <p class="header-error" role="alert">{message}</p> })}
     }
 }

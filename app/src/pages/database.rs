@@ -22,6 +22,8 @@ pub fn DatabasePage() -> impl IntoView {
         <section class="page-intro">
             <h1>{name}</h1>
         </section>
+        // Each table's preview has an h3: their section heading keeps the levels in order.
+        <h2 class="database-page__tables">"Tables"</h2>
         {move || {
             let database = name();
             view! { <PreviewPanel database /> }
