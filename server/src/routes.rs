@@ -17,7 +17,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use shared::{ErrorCode, routes};
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
-use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::trace::TraceLayer;
 
 use crate::database_list::list_databases;
@@ -89,7 +89,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Responses are compressed (gzip or brotli, as the client accepts), except downloads
-/// (`text/csv`): they keep S3's `Content-Length` and byte ranges. Debug builds use the
+/// (attachments, whatever their format: CSV, gzip, zstd, Parquet, JSON Lines): they keep
+/// S3's `Content-Length` and byte ranges, and compressed files are not compressed twice. Debug builds use the
 /// fastest level: their wasm is ~8 MB and unoptimised compression of it at the default
 /// level takes seconds per page load, which slowed the end-to-end tests to time-outs.
 fn compression() -> CompressionLayer<impl Predicate> {
@@ -100,7 +101,16 @@ fn compression() -> CompressionLayer<impl Predicate> {
     };
     CompressionLayer::new()
         .quality(level)
-        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("text/csv")))
+        .compress_when(DefaultPredicate::new().and(not_an_attachment))
+}
+
+fn not_an_attachment(
+    _: axum::http::StatusCode,
+    _: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    !headers.contains_key(axum::http::header::CONTENT_DISPOSITION)
 }
 
 /// Every path under `/api/` that no call answers.

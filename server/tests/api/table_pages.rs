@@ -126,6 +126,50 @@ async fn rows_past_a_foreign_tables_first_mebibytes_wait_for_its_index() {
 }
 
 #[tokio::test]
+async fn tables_in_other_formats_download_as_stored_never_compressed_again() {
+    let app = TestApp::spawn().await;
+    for (table, file, content_type, magic) in [
+        (
+            "facts",
+            "facts.parquet",
+            "application/vnd.apache.parquet",
+            &b"PAR1"[..],
+        ),
+        (
+            "events",
+            "events.csv.gz",
+            "application/gzip",
+            &[0x1f, 0x8b][..],
+        ),
+        ("log", "log.jsonl", "application/x-ndjson", &b"{"[..]),
+    ] {
+        let response = app
+            .http
+            .get(format!(
+                "{}/api/download?database=formats&table={table}",
+                app.base
+            ))
+            .header("accept-encoding", "gzip, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers["content-disposition"],
+            format!("attachment; filename=\"{file}\"").as_str()
+        );
+        assert_eq!(headers["content-type"], content_type);
+        assert!(!headers.contains_key("content-encoding"), "{file}");
+        let length: usize = headers["content-length"].to_str().unwrap().parse().unwrap();
+        let bytes = response.bytes().await.unwrap();
+        assert_eq!(bytes.len(), length);
+        assert!(bytes.starts_with(magic), "{file}");
+    }
+    app.server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn downloads_are_attachments_with_length_etag_and_byte_ranges() {
     let app = TestApp::spawn().await;
     let whole = app.get("/api/download?database=school&table=courses").await;
