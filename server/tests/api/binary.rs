@@ -450,9 +450,19 @@ async fn a_killed_servers_upload_is_gone_after_the_next_start_on_embedded_storag
     let uploads_exist =
         async || !storage::testing::embedded_incomplete_uploads(data_dir.path()).is_empty();
     let guard = kill_mid_import_and_start_again(start, uploads_exist).await;
+    // The sweep aborts the upload, then deletes its journal entry: wait for both.
     let journal = data_dir.path().join("dbm/system/uploads");
-    let entries = std::fs::read_dir(&journal).map_or(0, |entries| entries.count());
-    assert_eq!(entries, 0, "journal entries left in {}", journal.display());
+    let entries = || std::fs::read_dir(&journal).map_or(0, |entries| entries.count());
+    let waited = Instant::now();
+    while entries() > 0 && waited.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        entries(),
+        0,
+        "journal entries left in {}",
+        journal.display()
+    );
     guard.stop_with("-TERM");
 }
 
