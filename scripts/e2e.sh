@@ -24,7 +24,8 @@ if [ "$profile" = debug ]; then
   RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
     cargo test --workspace --exclude frontend --no-run
 else
-  cargo leptos build "${build_args[@]}"
+  # As `make build-release` builds it (type-erased views in both halves).
+  RUSTFLAGS="--cfg erase_components" cargo leptos build "${build_args[@]}"
 fi
 
 data_dir=$(mktemp -d)
