@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
-use shared::{DatabaseName, DatabaseSummary, TableFormat, TableName};
-use storage::Store;
+use shared::{DatabaseName, DatabaseSummary};
+use storage::{ListedObject, Store};
 
 use crate::error::Result;
-use crate::layout::{Entry, Layout, Scope};
+use crate::layout::{Layout, Scope};
 use crate::preview::cache::CachedScope;
+use crate::table_objects::DatabaseTables;
 
 /// The databases of one scope, sorted by name, each with its sorted table names.
 pub async fn list_scope(store: &Store, scope: &Scope) -> Result<Vec<DatabaseSummary>> {
@@ -22,21 +23,16 @@ pub async fn list_scope(store: &Store, scope: &Scope) -> Result<Vec<DatabaseSumm
     let meta_prefix = layout.meta_scope_prefix(scope);
     let (objects, meta_folders) =
         tokio::try_join!(store.list(&scope_prefix), store.list_folders(&meta_prefix))?;
-    // Each table's format: the first in precedence of the objects with its name
-    // (`crate::table_objects`).
-    let mut databases: BTreeMap<DatabaseName, BTreeMap<TableName, TableFormat>> = BTreeMap::new();
+    let mut databases: BTreeMap<DatabaseName, Vec<&ListedObject>> = BTreeMap::new();
     for object in &objects {
         let Some(entry) = layout.classify(scope, &object.key) else {
             tracing::debug!(key = %object.key, "ignoring an object outside the layout");
             continue;
         };
-        let tables = databases.entry(entry.database().clone()).or_default();
-        if let Entry::Table { table, format, .. } = entry {
-            let shown = tables.entry(table).or_insert(format);
-            if format.precedence() < shown.precedence() {
-                *shown = format;
-            }
-        }
+        databases
+            .entry(entry.database().clone())
+            .or_default()
+            .push(object);
     }
     for folder in &meta_folders {
         if let Some(database) = layout.meta_folder_database(scope, folder) {
@@ -46,12 +42,20 @@ pub async fn list_scope(store: &Store, scope: &Scope) -> Result<Vec<DatabaseSumm
     let is_default = *scope == Scope::Default;
     Ok(databases
         .into_iter()
-        .map(|(name, tables)| DatabaseSummary {
-            name,
-            table_count: tables.len(),
-            formats: tables.values().copied().collect(),
-            tables: tables.into_keys().collect(),
-            is_default,
+        .map(|(name, objects)| {
+            // Which object is each table: the one rule in `crate::table_objects`.
+            let resolved = DatabaseTables::resolve(&layout, scope, objects);
+            DatabaseSummary {
+                name,
+                table_count: resolved.tables.len(),
+                formats: resolved.tables.iter().map(|table| table.format).collect(),
+                tables: resolved
+                    .tables
+                    .into_iter()
+                    .map(|table| table.name)
+                    .collect(),
+                is_default,
+            }
         })
         .collect())
 }
