@@ -61,6 +61,21 @@ impl TableStats {
         }
     }
 
+    /// A scan's exact row count alone, for tables whose columns and types come from each
+    /// preview's head (JSON Lines).
+    pub fn row_count_only(row_count: u64, version: ObjectVersion) -> Self {
+        Self {
+            format: STATS_FORMAT,
+            version,
+            row_count,
+            columns: Vec::new(),
+            delimiter: String::new(),
+            ragged_rows: 0,
+            invalid_utf8: false,
+            source: StatsSource::Scan,
+        }
+    }
+
     /// Parses stored statistics; `None` for another format or a broken object.
     pub fn parse(bytes: &[u8]) -> Option<Self> {
         serde_json::from_slice::<Self>(bytes)

@@ -178,16 +178,7 @@ async fn scan_and_store(
         }
         (None, rows) => {
             // JSON Lines: the count; columns and types come from each preview's head.
-            let stats = TableStats {
-                format: crate::stats::STATS_FORMAT,
-                version: version.clone(),
-                row_count: rows.unwrap_or(0),
-                columns: Vec::new(),
-                delimiter: String::new(),
-                ragged_rows: 0,
-                invalid_utf8: false,
-                source: StatsSource::Scan,
-            };
+            let stats = TableStats::row_count_only(rows.unwrap_or(0), version.clone());
             store
                 .put(&sidecars.stats, stats.to_json(), "application/json")
                 .await?;
