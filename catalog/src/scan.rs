@@ -151,25 +151,22 @@ pub async fn scan_compressed(
 ) -> Result<TableProfile> {
     use tokio::io::AsyncReadExt;
     let body = store.read(key, None, version.etag.as_deref()).await?;
-    let counted = ReadCounter {
-        inner: Box::pin(body.into_async_read()),
-        bytes_done: std::sync::Arc::clone(bytes_done),
-    };
+    let bytes_done = std::sync::Arc::clone(bytes_done);
+    let counted = tokio_util::io::StreamReader::new(Box::pin(
+        body.into_stream()
+            .inspect_ok(move |chunk| {
+                bytes_done.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            })
+            .map_err(std::io::Error::other),
+    ));
     let mut text = crate::decompress::DecodedReader::new(compression, counted, u64::MAX, || false);
     let failure = text.progress();
     let mut profiler = crate::tables::BackgroundProfiler::start(column_profiling);
     loop {
         let mut chunk = bytes::BytesMut::zeroed(256 * 1024);
-        let read = text
-            .read(&mut chunk)
-            .await
-            .map_err(|error| match failure.failure() {
-                Some(failure) => CatalogError::Unreadable {
-                    key: key.to_owned(),
-                    detail: failure.0,
-                },
-                None => crate::preview::head::read_error(key, &error),
-            })?;
+        let read = text.read(&mut chunk).await.map_err(|error| {
+            crate::decompress::decode_or_read_error(Some(&failure), key, &error)
+        })?;
         if read == 0 {
             break;
         }
@@ -179,26 +176,6 @@ pub async fn scan_compressed(
     let mut profile = profiler.finish().await?;
     profile.row_marks = Default::default();
     Ok(profile)
-}
-
-/// An `AsyncRead` that adds the bytes it passes on to a counter (a scan's progress).
-struct ReadCounter {
-    inner: std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>,
-    bytes_done: std::sync::Arc<AtomicU64>,
-}
-
-impl tokio::io::AsyncRead for ReadCounter {
-    fn poll_read(
-        mut self: std::pin::Pin<&mut Self>,
-        context: &mut std::task::Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let polled = self.inner.as_mut().poll_read(context, buf);
-        let read = buf.filled().len() - before;
-        self.bytes_done.fetch_add(read as u64, Ordering::Relaxed);
-        polled
-    }
 }
 
 async fn next_piece(workers: &mut JoinSet<PieceProfile>) -> Result<PieceProfile> {
