@@ -84,6 +84,19 @@ impl S3ParquetFile {
             .map_err(|error| ParquetError::External(Box::new(error)))
     }
 
+    /// Counts `bytes` of data pages against [`MAX_PAGE_BYTES`], refusing past it.
+    fn charge_pages(&mut self, bytes: u64) -> parquet::errors::Result<()> {
+        self.data_bytes += bytes;
+        if self.data_bytes > MAX_PAGE_BYTES {
+            return Err(ReadLimit(format!(
+                "the rows asked for span more than {} MiB of the file",
+                MAX_PAGE_BYTES >> 20
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
     /// The footer metadata, with the offset index when the file has one.
     pub async fn metadata(&mut self) -> Result<Arc<ParquetMetaData>> {
         let key = self.key.clone();
@@ -96,13 +109,7 @@ impl S3ParquetFile {
 impl AsyncFileReader for S3ParquetFile {
     fn get_bytes(&mut self, range: Range<u64>) -> BoxFuture<'_, parquet::errors::Result<Bytes>> {
         async move {
-            self.data_bytes += range.end - range.start;
-            if self.data_bytes > MAX_PAGE_BYTES {
-                return Err(ParquetError::General(format!(
-                    "the rows asked for span more than {} MiB of the file",
-                    MAX_PAGE_BYTES >> 20
-                )));
-            }
+            self.charge_pages(range.end - range.start)?;
             self.read(range).await
         }
         .boxed()
@@ -116,13 +123,7 @@ impl AsyncFileReader for S3ParquetFile {
     ) -> BoxFuture<'_, parquet::errors::Result<Vec<Bytes>>> {
         async move {
             let spans = join_ranges(&ranges, JOIN_GAP_BYTES);
-            self.data_bytes += spans.iter().map(|span| span.end - span.start).sum::<u64>();
-            if self.data_bytes > MAX_PAGE_BYTES {
-                return Err(ParquetError::General(format!(
-                    "the rows asked for span more than {} MiB of the file",
-                    MAX_PAGE_BYTES >> 20
-                )));
-            }
+            self.charge_pages(spans.iter().map(|span| span.end - span.start).sum())?;
             let this = &*self;
             let read: Vec<Bytes> =
                 futures::future::try_join_all(spans.iter().map(|span| this.read(span.clone())))
@@ -167,14 +168,26 @@ impl parquet::arrow::async_reader::MetadataFetch for &mut FooterFetch<'_> {
     fn fetch(&mut self, range: Range<u64>) -> BoxFuture<'_, parquet::errors::Result<Bytes>> {
         let length = range.end.saturating_sub(range.start);
         if length > MAX_FOOTER_BYTES {
-            let message = format!(
+            let limit = ReadLimit(format!(
                 "its footer is {} MiB, more than the {} MiB the server reads of one",
                 length >> 20,
                 MAX_FOOTER_BYTES >> 20
-            );
-            return futures::future::ready(Err(ParquetError::General(message))).boxed();
+            ));
+            return futures::future::ready(Err(limit.into())).boxed();
         }
         self.0.read(range).boxed()
+    }
+}
+
+/// A read past one of this module's bounds ([`MAX_PAGE_BYTES`], [`MAX_FOOTER_BYTES`]), in
+/// words for the table's warning.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ReadLimit(String);
+
+impl From<ReadLimit> for ParquetError {
+    fn from(limit: ReadLimit) -> Self {
+        ParquetError::External(Box::new(limit))
     }
 }
 
@@ -201,27 +214,27 @@ fn reader_options() -> ArrowReaderOptions {
         .with_offset_index_policy(PageIndexPolicy::Optional)
 }
 
-/// A Parquet error as the catalog's: the store's failures stay storage errors; anything
-/// else means the object is not (complete) Parquet.
+/// A Parquet error as the catalog's: the store's failures stay storage errors; a read past
+/// a bound says which; anything else means the object is not (complete) Parquet.
 fn parquet_error(key: &str, error: ParquetError) -> CatalogError {
-    let error = match error {
-        ParquetError::External(inner) => match inner.downcast::<storage::StorageError>() {
-            Ok(storage) => return CatalogError::Storage(*storage),
-            Err(other) => ParquetError::External(other),
-        },
-        other => other,
-    };
-    let detail = match &error {
-        ParquetError::General(message)
-            if message.contains("span more than") || message.contains("its footer is") =>
-        {
-            message.clone()
-        }
-        _ => format!("it is not a readable Parquet file ({error})"),
-    };
-    CatalogError::Unreadable {
+    let unreadable = |detail: String| CatalogError::Unreadable {
         key: key.to_owned(),
         detail,
+    };
+    let inner = match error {
+        ParquetError::External(inner) => inner,
+        other => return unreadable(format!("it is not a readable Parquet file ({other})")),
+    };
+    let inner = match inner.downcast::<storage::StorageError>() {
+        Ok(storage) => return CatalogError::Storage(*storage),
+        Err(other) => other,
+    };
+    match inner.downcast::<ReadLimit>() {
+        Ok(limit) => unreadable(limit.0),
+        Err(other) => unreadable(format!(
+            "it is not a readable Parquet file ({})",
+            ParquetError::External(other)
+        )),
     }
 }
 

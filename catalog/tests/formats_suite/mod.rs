@@ -560,6 +560,37 @@ pub async fn imports_store_compressed_files_as_plain_csv(store: TestStore) {
     assert_eq!(store.incomplete_uploads().await, 0);
 }
 
+pub async fn a_parquet_footer_past_its_bound_is_refused_without_being_read(store: TestStore) {
+    // A file whose footer says it is 33 MiB long: past the 32 MiB a server holds of one.
+    let footer = 33_u32 << 20;
+    let mut object = vec![0_u8; footer as usize + 8];
+    let end = object.len();
+    object[end - 8..end - 4].copy_from_slice(&footer.to_le_bytes());
+    object[end - 4..].copy_from_slice(b"PAR1");
+    object[..4].copy_from_slice(b"PAR1");
+    put_large(&store, &key(&store, "huge", "meta.parquet"), &object).await;
+    let before = store.store().requests();
+    let preview = previews(&store, "huge").await.remove(0);
+    let cost = store.store().requests().since(before);
+    let warning = preview
+        .warnings
+        .iter()
+        .find(|warning| matches!(warning.kind, WarningKind::Unreadable { .. }))
+        .unwrap_or_else(|| panic!("{:?}", preview.warnings));
+    assert!(
+        warning.message.contains("its footer is 33 MiB"),
+        "{}",
+        warning.message
+    );
+    // Only the prefetched tail was read (and the listings' XML).
+    let tail = catalog::parquet_files::FOOTER_PREFETCH_BYTES as u64;
+    assert!(
+        cost.body_bytes <= tail + (64 << 10),
+        "{} bytes read",
+        cost.body_bytes
+    );
+}
+
 storage::on_both_servers!(catalog::testing::fresh =>
     large_compressed_tables_preview_from_at_most_256_kib,
     a_compressed_table_is_counted_profiled_and_paged_after_its_scan,
@@ -567,6 +598,7 @@ storage::on_both_servers!(catalog::testing::fresh =>
     a_large_parquet_file_previews_from_its_footer_and_first_pages,
     a_parquet_page_reads_only_the_row_group_that_holds_it,
     a_parquet_file_without_a_page_index_is_read_page_by_page,
+    a_parquet_footer_past_its_bound_is_refused_without_being_read,
     json_lines_preview_count_and_page,
     broken_files_get_their_own_warning_and_the_rest_previews,
     files_that_share_a_name_are_reported_and_deleted_together,
