@@ -18,6 +18,8 @@ use async_compression::tokio::bufread::{GzipDecoder, ZstdDecoder};
 use shared::Compression;
 use tokio::io::{AsyncBufRead, AsyncRead, BufReader, ReadBuf};
 
+use crate::error::{CatalogError, read_error};
+
 /// How the compression of a file is recognised from its first bytes (imports trust the
 /// bytes, not the name).
 pub fn detect_compression(first_bytes: &[u8]) -> Option<Compression> {
@@ -76,6 +78,23 @@ impl<R: AsyncBufRead + Unpin> Decoder<R> {
 /// Why a compressed stream could not be read, in words for the table's warning.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeFailure(pub String);
+
+/// A read error of a table that may be compressed, as the catalog's: a broken compressed
+/// stream is the table's own problem ([`CatalogError::Unreadable`], shown for that table);
+/// anything else is the storage's.
+pub fn decode_or_read_error(
+    decoded: Option<&DecodeProgress>,
+    key: &str,
+    error: &dyn std::fmt::Display,
+) -> CatalogError {
+    match decoded.and_then(DecodeProgress::failure) {
+        Some(failure) => CatalogError::Unreadable {
+            key: key.to_owned(),
+            detail: failure.0,
+        },
+        None => read_error(key, error),
+    }
+}
 
 /// What a [`DecodedReader`] and its user share.
 #[derive(Debug, Default)]

@@ -76,3 +76,9 @@ impl CatalogError {
         }
     }
 }
+
+/// A table's bytes could not be read: the parsers read bytes only (flexible records, no
+/// UTF-8 check), so their errors are the ranged reads' I/O errors, the storage's.
+pub(crate) fn read_error(key: &str, error: &dyn std::fmt::Display) -> CatalogError {
+    StorageError::read_failed(key, error).into()
+}

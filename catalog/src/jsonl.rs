@@ -15,13 +15,13 @@ use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use serde_json::value::RawValue;
 use shared::{MAX_SAMPLE_ROWS, WarningKind};
-use storage::{ListedObject, RangeProgress, ReadBudget, Store};
+use storage::{ListedObject, ReadBudget, Store};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 
 use crate::csv::cut_text;
 use crate::csv::infer::TypeInference;
-use crate::error::{CatalogError, Result};
-use crate::preview::head::{Head, MAX_HEAD_BYTES, MAX_PREVIEW_CELL_CHARS, read_error, read_start};
+use crate::error::{CatalogError, Result, read_error};
+use crate::preview::head::{Head, MAX_HEAD_BYTES, MAX_PREVIEW_CELL_CHARS, ReadExtent, read_start};
 
 /// The column of a line that is JSON but not an object.
 pub const VALUE_COLUMN: &str = "value";
@@ -30,9 +30,8 @@ pub const VALUE_COLUMN: &str = "value";
 /// read is not returned).
 pub struct JsonLines {
     reader: BufReader<Box<dyn AsyncRead + Send + Unpin>>,
-    progress: std::sync::Arc<RangeProgress>,
-    first_len: u64,
-    size: u64,
+    /// How far the read got.
+    pub extent: ReadExtent,
     key: String,
     /// Offset in the object after the last line returned, and its 1-based number.
     pub position: u64,
@@ -47,16 +46,12 @@ impl JsonLines {
         cap: u64,
         budget: &ReadBudget,
     ) -> Result<Self> {
-        let (first, rest) = read_start(store, object, cap, budget).await?;
-        let progress = rest.progress();
-        let first_len = first.len() as u64;
+        let (first, rest, extent) = read_start(store, object, cap, budget).await?;
         let input: Box<dyn AsyncRead + Send + Unpin> =
             Box::new(std::io::Cursor::new(first).chain(rest));
         Ok(Self {
             reader: BufReader::with_capacity(64 * 1024, input),
-            progress,
-            first_len,
-            size: object.size,
+            extent,
             key: object.key.clone(),
             position: 0,
             line_number: 0,
@@ -77,8 +72,7 @@ impl JsonLines {
                 return Ok(false);
             }
             let ends_line = line.last() == Some(&b'\n');
-            let seen = self.first_len + self.progress.delivered();
-            if !ends_line && self.progress.fetching_stopped() && seen < self.size {
+            if !ends_line && self.extent.stopped_early() {
                 // The read stopped inside this line: it is not whole.
                 return Ok(false);
             }
@@ -94,31 +88,6 @@ impl JsonLines {
                 return Ok(true);
             }
         }
-    }
-
-    pub fn stop_fetching(&self) {
-        self.progress.stop_fetching();
-    }
-
-    /// Every byte of the object was read (no cap stopped it).
-    pub fn read_whole(&self) -> bool {
-        self.first_len + self.progress.delivered() >= self.size && !self.progress.hit_cap()
-    }
-
-    pub fn hit_cap(&self) -> bool {
-        self.progress.hit_cap()
-    }
-
-    pub fn check_budget(&self) -> Result<()> {
-        if self.progress.out_of_budget() {
-            Err(CatalogError::Busy)
-        } else {
-            Ok(())
-        }
-    }
-
-    pub fn bytes_fetched(&self) -> u64 {
-        self.first_len + self.progress.fetched()
     }
 
     /// A line that is not JSON, as the table's error.
@@ -267,18 +236,18 @@ pub async fn read_jsonl_head(
             head.rows.push(cells);
         }
         if head.complete_rows >= wanted_rows as u64 {
-            lines.stop_fetching();
+            lines.extent.stop_fetching();
         }
     }
-    lines.check_budget()?;
+    lines.extent.check_budget()?;
     for row in &mut head.rows {
         row.resize(columns.names.len(), String::new());
     }
     head.header = columns.names;
     head.types = inference.iter().map(TypeInference::result).collect();
-    head.whole_object = lines.read_whole();
-    head.hit_byte_cap = lines.hit_cap();
-    head.bytes_fetched = lines.bytes_fetched();
+    head.whole_object = lines.extent.whole();
+    head.hit_byte_cap = lines.extent.hit_cap();
+    head.bytes_fetched = lines.extent.fetched();
     if columns.not_objects > 0 {
         head.extra_warnings.push(
             WarningKind::NotJsonObjects {
@@ -336,17 +305,17 @@ pub async fn jsonl_rows(
         if page.rows_read > offset {
             page.rows.push(cells);
             if page.rows.len() >= limit {
-                lines.stop_fetching();
+                lines.extent.stop_fetching();
                 break;
             }
         }
     }
-    lines.check_budget()?;
+    lines.extent.check_budget()?;
     for row in &mut page.rows {
         row.resize(columns.names.len(), String::new());
     }
     page.columns = columns.names;
-    let read_to_end = lines.read_whole();
+    let read_to_end = lines.extent.whole();
     page.whole_object = read_to_end && page.rows.len() < limit;
     page.cut_short = !read_to_end && page.rows.len() < limit;
     Ok(page)

@@ -19,14 +19,14 @@ use csv_async::{AsyncReader, AsyncReaderBuilder, ByteRecord};
 use shared::{ColumnType, MAX_SAMPLE_ROWS, TableFormat};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::decompress::{DecodeProgress, DecodedReader};
+use crate::decompress::{DecodeProgress, DecodedReader, decode_or_read_error};
 
 use crate::csv::dialect::detect_delimiter;
 use crate::csv::infer::TypeInference;
 use crate::csv::{UTF8_BOM, cut_text};
 use crate::error::{CatalogError, Result};
 use crate::stats::MAX_COLUMN_NAME_CHARS;
-use storage::{ListedObject, RangeProgress, RangedReader, ReadBudget, StorageError, Store};
+use storage::{ListedObject, RangeProgress, RangedReader, ReadBudget, Store};
 
 /// The first range asked for: enough for the header and hundreds of ordinary rows.
 pub const FIRST_RANGE_BYTES: u64 = 64 * 1024;
@@ -87,10 +87,8 @@ pub struct HeadInput {
     /// in the object minus these).
     pub bom: usize,
     pub delimiter: u8,
-    /// What the growing ranges fetched; [`RangeProgress::stop_fetching`] ends them.
-    pub progress: Arc<RangeProgress>,
-    /// Bytes of the first range.
-    pub first_len: u64,
+    /// How far the read got; [`ReadExtent::stop_fetching`] ends it.
+    pub extent: ReadExtent,
     /// For a compressed object: the text decoded so far (offsets are in the text).
     pub decoded: Option<Arc<DecodeProgress>>,
 }
@@ -119,22 +117,20 @@ impl HeadInput {
             let cut = decoded.ended_early() && record_end >= decoded.produced();
             return Ok((!cut).then_some(record_end));
         }
-        let bytes_seen = self.first_len + self.progress.delivered();
-        if self.progress.fetching_stopped() && bytes_seen < object.size && record_end >= bytes_seen
-        {
+        if self.extent.stopped_early() && record_end >= self.extent.delivered() {
             return Ok(None);
         }
         Ok(Some(record_end))
     }
 
-    /// Every byte of the object of `size` bytes was delivered (no cap cut the read) and,
-    /// for a compressed one, its whole text decoded.
-    pub fn read_whole(&self, size: u64) -> bool {
+    /// Every byte of the object was delivered (no cap cut the read) and, for a compressed
+    /// one, its whole text decoded.
+    pub fn read_whole(&self) -> bool {
         let text_whole = self
             .decoded
             .as_ref()
             .is_none_or(|decoded| decoded.finished() && !decoded.ended_early());
-        self.first_len + self.progress.delivered() >= size && !self.progress.hit_cap() && text_whole
+        self.extent.whole() && text_whole
     }
 
     /// A compressed stream that stopped at its bound on decoded text.
@@ -147,20 +143,56 @@ impl HeadInput {
     /// Bytes of the object per byte of text, for a compressed object.
     pub fn compressed_per_text_byte(&self) -> Option<f64> {
         let decoded = self.decoded.as_ref()?;
-        let compressed = self.first_len + self.progress.delivered();
+        let compressed = self.extent.delivered();
         Some(compressed as f64 / decoded.produced().max(1) as f64)
     }
 
-    /// A read error as the catalog's: a broken compressed stream is the table's own
-    /// problem ([`CatalogError::Unreadable`]); anything else is the storage's.
+    /// A read error as the catalog's ([`decode_or_read_error`]).
     fn error(&self, key: &str, error: &dyn std::fmt::Display) -> CatalogError {
-        match self.decoded.as_ref().and_then(|decoded| decoded.failure()) {
-            Some(failure) => CatalogError::Unreadable {
-                key: key.to_owned(),
-                detail: failure.0,
-            },
-            None => read_error(key, error),
-        }
+        decode_or_read_error(self.decoded.as_deref(), key, error)
+    }
+}
+
+/// How far a read from an object's start ([`read_start`]) got: its first range and the
+/// growing ranges after it. Offsets are in the object (for a compressed one, in its
+/// compressed bytes).
+#[derive(Debug, Clone)]
+pub struct ReadExtent {
+    progress: Arc<RangeProgress>,
+    first_len: u64,
+    size: u64,
+}
+
+impl ReadExtent {
+    /// Bytes of the object delivered to the reader so far.
+    pub fn delivered(&self) -> u64 {
+        self.first_len + self.progress.delivered()
+    }
+
+    /// Bytes asked for from S3.
+    pub fn fetched(&self) -> u64 {
+        self.first_len + self.progress.fetched()
+    }
+
+    /// The read was stopped (told to, or at its cap) before the object's end: what ends
+    /// at [`Self::delivered`] may be cut off.
+    pub fn stopped_early(&self) -> bool {
+        self.progress.fetching_stopped() && self.delivered() < self.size
+    }
+
+    /// Every byte of the object was delivered and no cap cut the read.
+    pub fn whole(&self) -> bool {
+        self.delivered() >= self.size && !self.progress.hit_cap()
+    }
+
+    /// The read stopped at its cap on bytes.
+    pub fn hit_cap(&self) -> bool {
+        self.progress.hit_cap()
+    }
+
+    /// Fetches no range after the ones under way.
+    pub fn stop_fetching(&self) {
+        self.progress.stop_fetching();
     }
 
     /// [`CatalogError::Busy`] when the read stopped for want of room in its budget: what
@@ -174,14 +206,14 @@ impl HeadInput {
     }
 }
 
-/// The first range of `object` ([`FIRST_RANGE_BYTES`]) and a reader of the rest in growing
-/// ranges, up to `cap` bytes in all, each paid for from `budget`.
+/// The first range of `object` ([`FIRST_RANGE_BYTES`]), a reader of the rest in growing
+/// ranges, up to `cap` bytes in all, each paid for from `budget`, and how far they got.
 pub async fn read_start(
     store: &Store,
     object: &ListedObject,
     cap: u64,
     budget: &ReadBudget,
-) -> Result<(Bytes, RangedReader)> {
+) -> Result<(Bytes, RangedReader, ReadExtent)> {
     let etag = object.version.etag.clone();
     let first_end = object.size.min(FIRST_RANGE_BYTES);
     let first_share = budget.take(first_end).await.ok_or(CatalogError::Busy)?;
@@ -199,7 +231,12 @@ pub async fn read_start(
         cap,
     )
     .with_budget(budget.clone(), first_share);
-    Ok((first, rest))
+    let extent = ReadExtent {
+        progress: rest.progress(),
+        first_len: first.len() as u64,
+        size: object.size,
+    };
+    Ok((first, rest, extent))
 }
 
 /// Opens `object` (not empty, stored as `format`) for parsing from its start, reading at
@@ -214,50 +251,38 @@ pub async fn open_head(
     delimiter: Option<u8>,
     budget: &ReadBudget,
 ) -> Result<HeadInput> {
-    let (first, rest) = read_start(store, object, cap, budget).await?;
-    let first_len = first.len() as u64;
-    let progress = rest.progress();
-    let (text_start, text, decoded): (Bytes, Box<dyn AsyncRead + Send + Unpin>, _) = match format
-        .compression()
-    {
-        None => (first, Box::new(rest), None),
-        Some(compression) => {
-            let stopped = Arc::clone(&progress);
-            let size = object.size;
-            // A stream that ends early was cut on purpose only if bytes of the object
-            // were left unread; otherwise the file itself is truncated.
-            let cut_on_purpose =
-                move || stopped.fetching_stopped() && first_len + stopped.delivered() < size;
-            let mut decoder = DecodedReader::new(
-                compression,
-                Cursor::new(first).chain(rest),
-                cap,
-                cut_on_purpose,
-            );
-            let decoded = decoder.progress();
-            // The first bytes of text, for the byte order mark and the delimiter.
-            let mut start = vec![0; FIRST_RANGE_BYTES as usize];
-            let mut filled = 0;
-            while filled < start.len() {
-                let read =
-                    decoder.read(&mut start[filled..]).await.map_err(|error| {
-                        match decoded.failure() {
-                            Some(failure) => CatalogError::Unreadable {
-                                key: object.key.clone(),
-                                detail: failure.0,
-                            },
-                            None => read_error(&object.key, &error),
-                        }
+    let (first, rest, extent) = read_start(store, object, cap, budget).await?;
+    let (text_start, text, decoded): (Bytes, Box<dyn AsyncRead + Send + Unpin>, _) =
+        match format.compression() {
+            None => (first, Box::new(rest), None),
+            Some(compression) => {
+                // A stream that ends early was cut on purpose only if bytes of the object
+                // were left unread; otherwise the file itself is truncated.
+                let stopped = extent.clone();
+                let cut_on_purpose = move || stopped.stopped_early();
+                let mut decoder = DecodedReader::new(
+                    compression,
+                    Cursor::new(first).chain(rest),
+                    cap,
+                    cut_on_purpose,
+                );
+                let decoded = decoder.progress();
+                // The first bytes of text, for the byte order mark and the delimiter.
+                let mut start = vec![0; FIRST_RANGE_BYTES as usize];
+                let mut filled = 0;
+                while filled < start.len() {
+                    let read = decoder.read(&mut start[filled..]).await.map_err(|error| {
+                        decode_or_read_error(Some(&decoded), &object.key, &error)
                     })?;
-                if read == 0 {
-                    break;
+                    if read == 0 {
+                        break;
+                    }
+                    filled += read;
                 }
-                filled += read;
+                start.truncate(filled);
+                (Bytes::from(start), Box::new(decoder), Some(decoded))
             }
-            start.truncate(filled);
-            (Bytes::from(start), Box::new(decoder), Some(decoded))
-        }
-    };
+        };
     let bom = if text_start.starts_with(UTF8_BOM) {
         UTF8_BOM.len()
     } else {
@@ -277,8 +302,7 @@ pub async fn open_head(
         reader,
         bom,
         delimiter,
-        progress,
-        first_len,
+        extent,
         decoded,
     })
 }
@@ -329,15 +353,15 @@ pub async fn read_head(
             head.rows.push(cells);
         }
         if head.complete_rows >= wanted_rows as u64 {
-            input.progress.stop_fetching();
+            input.extent.stop_fetching();
         }
     }
-    input.check_budget()?;
-    head.whole_object = input.read_whole(size);
-    head.hit_byte_cap = input.progress.hit_cap() || input.hit_text_limit();
+    input.extent.check_budget()?;
+    head.whole_object = input.read_whole();
+    head.hit_byte_cap = input.extent.hit_cap() || input.hit_text_limit();
     head.compressed_per_text_byte = input.compressed_per_text_byte();
     head.types = inference.iter().map(TypeInference::result).collect();
-    head.bytes_fetched = input.first_len + input.progress.fetched();
+    head.bytes_fetched = input.extent.fetched();
     Ok(head)
 }
 
@@ -385,10 +409,4 @@ pub(crate) fn decode(record: &ByteRecord, invalid_utf8: &mut bool) -> Vec<String
             }
         })
         .collect()
-}
-
-/// The parser reads bytes only (flexible records, no UTF-8 check), so its errors are the
-/// ranged reads' I/O errors: the storage's.
-pub(crate) fn read_error(key: &str, error: &dyn std::fmt::Display) -> CatalogError {
-    StorageError::read_failed(key, error).into()
 }

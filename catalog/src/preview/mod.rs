@@ -350,20 +350,16 @@ pub fn build_preview(
     let (row_count, row_count_exact) = match stats {
         Some(stats) => (stats.row_count, true),
         None if head.whole_object => (head.complete_rows, true),
-        None => {
-            // Offsets of a compressed head are in its text: scaled to the object's bytes.
-            let scale = head.compressed_per_text_byte.unwrap_or(1.0);
-            let to_object = |offset: u64| (offset as f64 * scale).round() as u64;
-            (
-                estimate_rows(
-                    size,
-                    to_object(head.header_end),
-                    to_object(head.rows_end),
-                    head.complete_rows,
-                ),
-                false,
-            )
-        }
+        None => (
+            estimate_rows(
+                size,
+                head.header_end,
+                head.rows_end,
+                head.complete_rows,
+                head.compressed_per_text_byte,
+            ),
+            false,
+        ),
     };
     if !head.ragged.is_empty() {
         warnings.push(
@@ -425,8 +421,18 @@ pub fn build_preview(
 }
 
 /// Rows in the whole object of `size` bytes, from the bytes per row of the `rows` read
-/// between offsets `header_end` and `rows_end`.
-pub(crate) fn estimate_rows(size: u64, header_end: u64, rows_end: u64, rows: u64) -> u64 {
+/// between offsets `header_end` and `rows_end`. For a compressed object the offsets are in
+/// its text, and `compressed_per_text_byte` scales them to the object's bytes.
+pub(crate) fn estimate_rows(
+    size: u64,
+    header_end: u64,
+    rows_end: u64,
+    rows: u64,
+    compressed_per_text_byte: Option<f64>,
+) -> u64 {
+    let scale = compressed_per_text_byte.unwrap_or(1.0);
+    let to_object = |offset: u64| (offset as f64 * scale).round() as u64;
+    let (header_end, rows_end) = (to_object(header_end), to_object(rows_end));
     let sampled_bytes = rows_end.saturating_sub(header_end);
     if rows == 0 || sampled_bytes == 0 {
         return rows;

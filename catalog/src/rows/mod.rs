@@ -166,7 +166,7 @@ impl Catalog {
             Some(stats) => (stats.row_count, true),
             None if read.whole_object => (read.rows_read, true),
             None => (
-                estimate_rows(page.object.size, 0, read.rows_end, read.rows_read),
+                estimate_rows(page.object.size, 0, read.rows_end, read.rows_read, None),
                 false,
             ),
         };
@@ -295,19 +295,16 @@ impl Catalog {
         let count = match stats {
             Some(stats) => (stats.row_count, true),
             None if read.whole_object => (read.rows_read, true),
-            None => {
-                let scale = read.compressed_per_text_byte.unwrap_or(1.0);
-                let to_object = |offset: u64| (offset as f64 * scale).round() as u64;
-                (
-                    estimate_rows(
-                        page.object.size,
-                        to_object(read.header_end),
-                        to_object(read.rows_end),
-                        read.rows_read,
-                    ),
-                    false,
-                )
-            }
+            None => (
+                estimate_rows(
+                    page.object.size,
+                    read.header_end,
+                    read.rows_end,
+                    read.rows_read,
+                    read.compressed_per_text_byte,
+                ),
+                false,
+            ),
         };
         Ok(page.answer(offset, columns, count, read.parsed))
     }

@@ -7,8 +7,8 @@ use csv_async::{AsyncReaderBuilder, ByteRecord};
 use shared::TableFormat;
 use storage::{ListedObject, ReadBudget, Store};
 
-use crate::error::Result;
-use crate::preview::head::{decode, open_head, read_error};
+use crate::error::{Result, read_error};
+use crate::preview::head::{decode, open_head};
 use crate::row_index::PageRange;
 
 /// The most one page reads from a mark (rows can be very long): past it, the page ends
@@ -146,13 +146,13 @@ pub async fn rows_from_start(
         if page.rows_read > offset {
             page.parsed.take(&record, page.header.len());
             if page.parsed.rows.len() >= limit {
-                input.progress.stop_fetching();
+                input.extent.stop_fetching();
                 break;
             }
         }
     }
-    input.check_budget()?;
-    let read_to_end = input.read_whole(object.size);
+    input.extent.check_budget()?;
+    let read_to_end = input.read_whole();
     page.whole_object = read_to_end && page.parsed.rows.len() < limit;
     page.parsed.cut_short = !read_to_end && page.parsed.rows.len() < limit;
     page.compressed_per_text_byte = input.compressed_per_text_byte();
