@@ -8,8 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile=debug
+build_args=()
 if [ "${1:-}" = "--release" ]; then
   profile=release
+  build_args=(--release)
   shift
 fi
 
@@ -22,9 +24,8 @@ if [ "$profile" = debug ]; then
   RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
     cargo test --workspace --exclude frontend --no-run
 else
-  # As `make run` serves it: type-erased views in both halves, lazily loaded routes in
-  # their own wasm files, precompressed.
-  make --no-print-directory build-release
+  # As `make build-release` builds it (type-erased views in both halves).
+  RUSTFLAGS="--cfg erase_components" cargo leptos build "${build_args[@]}"
 fi
 
 data_dir=$(mktemp -d)
