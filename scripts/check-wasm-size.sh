@@ -14,6 +14,6 @@ raw=$(stat -c %s "$wasm")
 gzipped=$(gzip -6 -c "$wasm" | wc -c)
 echo "release wasm: $((raw / 1024)) KB, $((gzipped / 1024)) KB gzip (budget $budget_kb KB gzip)"
 if [ "$gzipped" -gt $((budget_kb * 1024)) ]; then
-  echo "the release wasm is over its budget: find what grew (twiggy top) and make it smaller"
+  echo "the release wasm is over its budget: find what grew (the function names are in target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm) and make it smaller"
   exit 1
 fi
