@@ -8,10 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile=debug
-build_args=()
 if [ "${1:-}" = "--release" ]; then
   profile=release
-  build_args=(--release)
   shift
 fi
 
@@ -24,8 +22,9 @@ if [ "$profile" = debug ]; then
   RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
     cargo test --workspace --exclude frontend --no-run
 else
-  # As `make build-release` builds it (type-erased views in both halves).
-  RUSTFLAGS="--cfg erase_components" cargo leptos build "${build_args[@]}"
+  # As `make run` serves it: type-erased views in both halves, lazily loaded routes in
+  # their own wasm files, precompressed.
+  make --no-print-directory build-release
 fi
 
 data_dir=$(mktemp -d)

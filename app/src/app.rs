@@ -3,16 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 use crate::components::header::SiteHeader;
-use crate::pages::database::DatabasePage;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
-use crate::pages::settings::SettingsPage;
-use crate::pages::sign_in::SignInPage;
-use crate::pages::sign_up::SignUpPage;
-use crate::pages::table::TablePage;
+use crate::pages::{DatabaseRoute, SettingsRoute, SignInRoute, SignUpRoute, TableRoute};
 use crate::previews::{DatabaseListVersion, OpenCards, PreviewCache};
 use crate::row_pages::RowPages;
 use crate::session::SignedIn;
@@ -67,11 +63,11 @@ pub fn App() -> impl IntoView {
                     // The list must be in the HTML itself (readable without JavaScript), so
                     // the page waits for its data instead of streaming it in later.
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/db/:name") view=DatabasePage />
-                    <Route path=path!("/db/:name/:table") view=TablePage />
-                    <Route path=path!("/settings") view=SettingsPage />
-                    <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/sign-up") view=SignUpPage />
+                    <Route path=path!("/db/:name") view={Lazy::<DatabaseRoute>::new()} />
+                    <Route path=path!("/db/:name/:table") view={Lazy::<TableRoute>::new()} />
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
+                    <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} />
+                    <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()} />
                 </Routes>
             </main>
         </Router>

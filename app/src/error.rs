@@ -1,10 +1,11 @@
 //! The error type of every server function: the API's `{"code", "message"}` body both on
 //! the wire and in the browser, so a component shows the server's message as it is.
 
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use shared::{ApiError, ErrorCode};
+
+use crate::api::codec::JsonTextEncoding;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(transparent)]
@@ -28,7 +29,7 @@ impl From<ApiError> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = JsonTextEncoding;
 
     /// Errors raised by the server-function machinery itself (bad arguments, a network
     /// failure in the browser), worded for a person.

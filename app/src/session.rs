@@ -28,7 +28,10 @@ async fn signed_in_user() -> Option<String> {
     crate::server::identity().map(|identity| identity.user.to_string())
 }
 
+/// In the browser the answer comes with the page; this runs only if the resource is asked
+/// again, so its code is loaded then (a separate wasm file in a split release build).
 #[cfg(not(feature = "ssr"))]
+#[leptos::lazy]
 async fn signed_in_user() -> Option<String> {
     crate::api::me().await.ok().map(|me| me.user)
 }

@@ -7,5 +7,6 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Waits for the code of a lazily loaded route on the page before hydrating it.
+    leptos::mount::hydrate_lazy(app::App);
 }

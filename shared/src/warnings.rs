@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The kinds of warning, with what each needs to say.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum WarningKind {
     /// An import read a Windows-1252 (Latin-1) file and stored it as UTF-8.
@@ -40,6 +40,7 @@ pub enum WarningKind {
 
 /// A warning as sent: its kind and the message made from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "WarningOnTheWire")]
 pub struct Warning {
     #[serde(flatten)]
     pub kind: WarningKind,
@@ -50,6 +51,73 @@ impl From<WarningKind> for Warning {
     fn from(kind: WarningKind) -> Self {
         let message = kind.message();
         Self { kind, message }
+    }
+}
+
+/// How a [`Warning`] is read back: the code, the message and every detail any kind has,
+/// each optional, checked against the code. It reads the same JSON as a derived internally
+/// tagged enum would, without the buffering such an enum needs (which was the largest single
+/// function in the browser's wasm).
+#[derive(Deserialize)]
+struct WarningOnTheWire {
+    code: String,
+    message: String,
+    compression: Option<String>,
+    columns: Option<Vec<String>>,
+    count: Option<u64>,
+    limit_mib: Option<u64>,
+    complete_rows: Option<u64>,
+    limit_chars: Option<u64>,
+    detail: Option<String>,
+}
+
+impl TryFrom<WarningOnTheWire> for Warning {
+    type Error = String;
+
+    fn try_from(wire: WarningOnTheWire) -> Result<Self, String> {
+        let code = wire.code.as_str();
+        let needs = |field: &str| format!("a `{code}` warning needs `{field}`");
+        let small = |value: Option<u64>, field: &str| {
+            value.ok_or_else(|| needs(field)).and_then(|value| {
+                usize::try_from(value).map_err(|_| format!("`{field}` is too large"))
+            })
+        };
+        let kind = match code {
+            "converted_from_windows1252" => WarningKind::ConvertedFromWindows1252,
+            "decompressed" => WarningKind::Decompressed {
+                compression: wire.compression.ok_or_else(|| needs("compression"))?,
+            },
+            "unnamed_columns" => WarningKind::UnnamedColumns {
+                columns: wire.columns.ok_or_else(|| needs("columns"))?,
+            },
+            "no_rows" => WarningKind::NoRows,
+            "empty_file" => WarningKind::EmptyFile,
+            "ragged_rows_shown" => WarningKind::RaggedRowsShown {
+                count: small(wire.count, "count")?,
+            },
+            "ragged_rows_in_table" => WarningKind::RaggedRowsInTable {
+                count: wire.count.ok_or_else(|| needs("count"))?,
+            },
+            "invalid_utf8" => WarningKind::InvalidUtf8,
+            "long_rows" => WarningKind::LongRows {
+                limit_mib: wire.limit_mib.ok_or_else(|| needs("limit_mib"))?,
+                complete_rows: wire.complete_rows.ok_or_else(|| needs("complete_rows"))?,
+            },
+            "long_cells_shortened" => WarningKind::LongCellsShortened {
+                limit_chars: small(wire.limit_chars, "limit_chars")?,
+            },
+            "unreadable" => WarningKind::Unreadable {
+                detail: wire.detail.ok_or_else(|| needs("detail"))?,
+            },
+            "not_json_objects" => WarningKind::NotJsonObjects {
+                count: small(wire.count, "count")?,
+            },
+            other => return Err(format!("unknown warning code `{other}`")),
+        };
+        Ok(Warning {
+            kind,
+            message: wire.message,
+        })
     }
 }
 
@@ -143,7 +211,24 @@ mod tests {
     }
 
     #[test]
-    fn every_code_is_the_one_serde_writes() {
+    fn a_warning_missing_a_detail_or_with_an_unknown_code_is_refused() {
+        let missing = serde_json::json!({"code": "unnamed_columns", "message": "m"});
+        let error = serde_json::from_value::<Warning>(missing)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            error.as_deref(),
+            Some("a `unnamed_columns` warning needs `columns`")
+        );
+        let unknown = serde_json::json!({"code": "sunspots", "message": "m"});
+        let error = serde_json::from_value::<Warning>(unknown)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(error.as_deref(), Some("unknown warning code `sunspots`"));
+    }
+
+    #[test]
+    fn every_kind_is_written_with_its_code_and_read_back_whole() {
         for kind in [
             WarningKind::ConvertedFromWindows1252,
             WarningKind::Decompressed {
@@ -165,6 +250,10 @@ mod tests {
         ] {
             let json = serde_json::to_value(&kind).unwrap_or_default();
             assert_eq!(json["code"], kind.code());
+            let warning = Warning::from(kind);
+            let json = serde_json::to_string(&warning).unwrap_or_default();
+            let back = serde_json::from_str::<Warning>(&json).map_err(|e| e.to_string());
+            assert_eq!(back, Ok(warning), "{json}");
         }
     }
 }

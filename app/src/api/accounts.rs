@@ -6,13 +6,14 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use shared::{NewToken, SessionUser, SignedOutEverywhere, TokenInfo};
 
+use crate::api::codec::JsonText;
 use crate::error::AppError;
 
 /// `POST /api/sign_in` (`username`, `password`): sets the session cookie. A wrong
 /// username and a wrong password get the same answer (401); too many failures, 429 with
 /// `Retry-After` (a browser that signed in to the account before is limited by its own
 /// failures only).
-#[server(name = SignIn, prefix = "/api", endpoint = "sign_in")]
+#[server(name = SignIn, prefix = "/api", endpoint = "sign_in", output = JsonText)]
 pub async fn sign_in(username: String, password: String) -> Result<SessionUser, AppError> {
     use crate::server::{auth, client_address, fail_auth, request_cookie, start_session};
     let auth = auth()?;
@@ -30,7 +31,7 @@ pub async fn sign_in(username: String, password: String) -> Result<SessionUser, 
 
 /// `POST /api/sign_up` (`username`, `password`): creates an account and signs it in
 /// (403 when `DBM_SIGNUP=closed`, 409 when the name is taken).
-#[server(name = SignUp, prefix = "/api", endpoint = "sign_up")]
+#[server(name = SignUp, prefix = "/api", endpoint = "sign_up", output = JsonText)]
 pub async fn sign_up(username: String, password: String) -> Result<SessionUser, AppError> {
     use crate::server::{auth, client_address, fail_auth, start_session};
     let auth = auth()?;
@@ -43,7 +44,7 @@ pub async fn sign_up(username: String, password: String) -> Result<SessionUser, 
 
 /// `POST /api/sign_out`: ends this session (its cookie stops working on every replica
 /// within the revalidation interval) and removes the cookie.
-#[server(name = SignOut, prefix = "/api", endpoint = "sign_out")]
+#[server(name = SignOut, prefix = "/api", endpoint = "sign_out", output = JsonText)]
 pub async fn sign_out() -> Result<SessionUser, AppError> {
     use crate::server::{auth, current_identity, fail_auth, set_cookie};
     let identity = current_identity()?;
@@ -59,7 +60,7 @@ pub async fn sign_out() -> Result<SessionUser, AppError> {
 
 /// `POST /api/sign_out_everywhere`: ends every session of the user, in every browser
 /// (API tokens stay: revoke them on the Settings page).
-#[server(name = SignOutEverywhere, prefix = "/api", endpoint = "sign_out_everywhere")]
+#[server(name = SignOutEverywhere, prefix = "/api", endpoint = "sign_out_everywhere", output = JsonText)]
 pub async fn sign_out_everywhere() -> Result<SignedOutEverywhere, AppError> {
     use crate::server::{auth, current_user, fail_auth, set_cookie};
     let user = current_user()?;
@@ -77,7 +78,7 @@ pub async fn sign_out_everywhere() -> Result<SignedOutEverywhere, AppError> {
 
 /// `POST /api/change_password` (`current_password`, `new_password`): from a signed-in
 /// session only. Every session of the user ends; this browser gets a new one.
-#[server(name = ChangePassword, prefix = "/api", endpoint = "change_password")]
+#[server(name = ChangePassword, prefix = "/api", endpoint = "change_password", output = JsonText)]
 pub async fn change_password(
     current_password: String,
     new_password: String,
@@ -97,7 +98,7 @@ pub async fn change_password(
 }
 
 /// `GET /api/me`: who the session or token belongs to.
-#[server(name = Me, prefix = "/api", endpoint = "me", input = GetUrl)]
+#[server(name = Me, prefix = "/api", endpoint = "me", input = GetUrl, output = JsonText)]
 pub async fn me() -> Result<SessionUser, AppError> {
     let user = crate::server::current_user()?;
     Ok(SessionUser {
@@ -106,7 +107,7 @@ pub async fn me() -> Result<SessionUser, AppError> {
 }
 
 /// `GET /api/tokens`: the user's API tokens, newest first, without their secrets.
-#[server(name = ListTokens, prefix = "/api", endpoint = "tokens", input = GetUrl)]
+#[server(name = ListTokens, prefix = "/api", endpoint = "tokens", input = GetUrl, output = JsonText)]
 pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
     use crate::server::{auth, current_user, fail_auth};
     let user = current_user()?;
@@ -118,7 +119,7 @@ pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
 
 /// `POST /api/create_token` (`name`): a new token, whose text is in this answer only.
 /// Only from a signed-in session: a token cannot make more tokens.
-#[server(name = CreateToken, prefix = "/api", endpoint = "create_token")]
+#[server(name = CreateToken, prefix = "/api", endpoint = "create_token", output = JsonText)]
 pub async fn create_token(name: String) -> Result<NewToken, AppError> {
     use crate::server::{auth, current_identity, fail_auth};
     let identity = current_identity()?;
@@ -129,7 +130,7 @@ pub async fn create_token(name: String) -> Result<NewToken, AppError> {
 }
 
 /// `POST /api/revoke_token` (`id`): the token stops working at once.
-#[server(name = RevokeToken, prefix = "/api", endpoint = "revoke_token")]
+#[server(name = RevokeToken, prefix = "/api", endpoint = "revoke_token", output = JsonText)]
 pub async fn revoke_token(id: String) -> Result<TokenInfo, AppError> {
     use crate::server::{auth, current_user, fail_auth};
     let user = current_user()?;

@@ -6,11 +6,12 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use shared::{DatabasePage, Deleted, SchemaPreview};
 
+use crate::api::codec::JsonText;
 use crate::error::AppError;
 
 /// `GET /api/database_page?filter=TEXT&page=N`: one page of the list (what the home page
 /// shows), narrowed to names containing `filter`; from the same cached listings.
-#[server(name = DatabasePageCall, prefix = "/api", endpoint = "database_page", input = GetUrl)]
+#[server(name = DatabasePageCall, prefix = "/api", endpoint = "database_page", input = GetUrl, output = JsonText)]
 pub async fn database_page(
     filter: Option<String>,
     page: Option<u32>,
@@ -31,7 +32,7 @@ pub async fn database_page(
 
 /// `GET /api/database_schema?database=NAME&sample_rows=N`: previews of every table in one
 /// database (N rows each, default 5, 1..=100). Reads only the head of each table.
-#[server(name = DatabaseSchema, prefix = "/api", endpoint = "database_schema", input = GetUrl)]
+#[server(name = DatabaseSchema, prefix = "/api", endpoint = "database_schema", input = GetUrl, output = JsonText)]
 pub async fn database_schema(
     database: String,
     sample_rows: Option<i64>,
@@ -48,7 +49,7 @@ pub async fn database_schema(
 
 /// `POST /api/delete_table` (`database`, `table`; form-encoded or JSON): deletes one of
 /// the user's tables and its statistics. Default databases: 403; missing table: 404.
-#[server(name = DeleteTable, prefix = "/api", endpoint = "delete_table")]
+#[server(name = DeleteTable, prefix = "/api", endpoint = "delete_table", output = JsonText)]
 pub async fn delete_table(database: String, table: String) -> Result<Deleted, AppError> {
     use crate::server::{catalog, current_user, fail, into_app_error};
     let database = shared::DatabaseName::parse(&database).map_err(|error| fail(error.into()))?;
@@ -67,7 +68,7 @@ pub async fn delete_table(database: String, table: String) -> Result<Deleted, Ap
 
 /// `POST /api/delete_database` (`database`; form-encoded or JSON): deletes one of the
 /// user's databases with all its tables. Default databases: 403; missing: 404.
-#[server(name = DeleteDatabase, prefix = "/api", endpoint = "delete_database")]
+#[server(name = DeleteDatabase, prefix = "/api", endpoint = "delete_database", output = JsonText)]
 pub async fn delete_database(database: String) -> Result<Deleted, AppError> {
     use crate::server::{catalog, current_user, fail, into_app_error};
     let database = shared::DatabaseName::parse(&database).map_err(|error| fail(error.into()))?;

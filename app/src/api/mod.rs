@@ -8,10 +8,12 @@
 //! - [`databases`]: `database_page`, `database_schema`, `delete_table`,
 //!   `delete_database`.
 //! - [`tables`] (one table): `table_rows`, `table_profile`.
+//! - [`codec`]: the JSON every one of them answers in.
 //! - [`accounts`]: `sign_in`, `sign_up`, `sign_out`, `sign_out_everywhere`,
 //!   `change_password`, `me`, `tokens`, `create_token`, `revoke_token`.
 
 pub mod accounts;
+pub mod codec;
 pub mod databases;
 pub mod tables;
 

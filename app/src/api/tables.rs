@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use shared::{TableProfileReport, TableRows};
 
+use crate::api::codec::JsonText;
 use crate::error::AppError;
 
 /// `GET /api/table_rows?database=NAME&table=NAME&offset=N&limit=M`: data rows
@@ -12,7 +13,7 @@ use crate::error::AppError;
 /// ranged GET wherever they are. Past the last row: no rows. While the index of a table
 /// another tool wrote is being built, rows beyond its first 4 MiB answer 503
 /// `index_building` with `progress_percent` and `Retry-After`.
-#[server(name = TableRowsCall, prefix = "/api", endpoint = "table_rows", input = GetUrl)]
+#[server(name = TableRowsCall, prefix = "/api", endpoint = "table_rows", input = GetUrl, output = JsonText)]
 pub async fn table_rows(
     database: String,
     table: String,
@@ -36,7 +37,7 @@ pub async fn table_rows(
 /// that read the whole table. One GET of the stored profile at most. While a table another
 /// tool wrote is being scanned, answers 503 `profile_computing` with `progress_percent` and
 /// `Retry-After` (and starts the scan if none runs).
-#[server(name = TableProfileCall, prefix = "/api", endpoint = "table_profile", input = GetUrl)]
+#[server(name = TableProfileCall, prefix = "/api", endpoint = "table_profile", input = GetUrl, output = JsonText)]
 pub async fn table_profile(
     database: String,
     table: String,

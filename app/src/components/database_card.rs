@@ -95,9 +95,24 @@ pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
             })}
             <div id=panel_id class="database-card__previews">
                 <Show when=move || expanded.get()>
-                    <PreviewPanel database=panel_database.clone() />
+                    {
+                        let database = panel_database.clone();
+                        view! {
+                            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading previews…"</p> }>
+                                {move || Suspend::new(preview_panel(database.clone()))}
+                            </Suspense>
+                        }
+                    }
                 </Show>
             </div>
         </article>
     }
+}
+
+/// The previews of `database`, whose code (previews, the browser's cache of them, the
+/// tables) the browser fetches the first time a card is opened: a separate wasm file in a
+/// split release build, so the home page's first download does not carry it.
+#[leptos::lazy]
+fn preview_panel(database: String) -> AnyView {
+    view! { <PreviewPanel database /> }.into_any()
 }

@@ -55,24 +55,22 @@ pub fn DeleteButton(target: DeleteTarget) -> AnyView {
     let on_confirm = move || {
         let target = target.clone();
         async move {
-            let result = match &target {
-                DeleteTarget::Database { name, .. } => {
-                    delete_database(name.clone()).await.map(|_| ())
-                }
-                DeleteTarget::Table { database, table } => {
-                    delete_table(database.clone(), table.clone())
-                        .await
-                        .map(|_| ())
-                }
-            };
-            match result {
-                Ok(()) => {
-                    after_write.database_changed(target.database());
-                    Ok(())
-                }
-                Err(failure) => Err(failure.message().to_owned()),
-            }
+            send_delete(target.clone()).await?;
+            after_write.database_changed(target.database());
+            Ok(())
         }
     };
     view! { <ConfirmButton confirmation on_confirm /> }.into_any()
+}
+
+/// Asks the server to delete `target`; the server's message if it refuses. Its code (the
+/// calls and their answers' decoders) is loaded the first time a person confirms a
+/// delete: a separate wasm file in a split release build.
+#[leptos::lazy]
+async fn send_delete(target: DeleteTarget) -> Result<(), String> {
+    let result = match target {
+        DeleteTarget::Database { name, .. } => delete_database(name).await.map(|_| ()),
+        DeleteTarget::Table { database, table } => delete_table(database, table).await.map(|_| ()),
+    };
+    result.map_err(|failure| failure.message().to_owned())
 }

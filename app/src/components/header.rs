@@ -42,11 +42,11 @@ fn SignedInNav(name: String) -> impl IntoView {
     let on_sign_out = move |_| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match sign_out().await {
-                Ok(_) => leave_signed_out(previews),
-                Err(error) => {
+            match send_sign_out().await {
+                Ok(()) => leave_signed_out(previews),
+                Err(message) => {
                     busy.set(false);
-                    failed.set(Some(error.message().to_owned()));
+                    failed.set(Some(message));
                 }
             }
         });
@@ -81,4 +81,14 @@ fn SignedInNav(name: String) -> impl IntoView {
         </details>
         {move || failed.get().map(|message| view! { <p class="header-error" role="alert">{message}</p> })}
     }
+}
+
+/// Ends the session on the server; the server's message if it could not. Loaded when a
+/// person first signs out (a separate wasm file in a split release build).
+#[leptos::lazy]
+async fn send_sign_out() -> Result<(), String> {
+    sign_out()
+        .await
+        .map(|_| ())
+        .map_err(|error| error.message().to_owned())
 }

@@ -161,6 +161,22 @@ fn outcome(answer: Result<shared::ImportReport, ApiError>) -> FileState {
     }
 }
 
+// The code that queues files and sends them (with the import report's decoder) is loaded the
+// first time a person adds files: a separate wasm file in a split release build, so the
+// home page's first download does not carry it (README, "Front-end budget").
+
+/// Queues the files picked or dropped.
+#[leptos::lazy]
+fn add_files(importer: Importer, list: FileList) {
+    importer.add(&list);
+}
+
+/// Uploads the waiting files, one after the other.
+#[leptos::lazy]
+fn start_uploads(importer: Importer) {
+    importer.upload_next();
+}
+
 #[component]
 pub fn ImportPanel(
     /// The database list: the user's own databases are offered as choices.
@@ -173,15 +189,18 @@ pub fn ImportPanel(
     let on_pick = move |event: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&event);
         if let Some(list) = input.files() {
-            importer.add(&list);
+            leptos::task::spawn_local(async move {
+                add_files(importer, list).await;
+                // Cleared once the files are queued, so picking the same file again works.
+                input.set_value("");
+            });
         }
-        input.set_value("");
     };
     let on_drop = move |event: leptos::ev::DragEvent| {
         event.prevent_default();
         dragging.set(false);
         if let Some(list) = event.data_transfer().and_then(|transfer| transfer.files()) {
-            importer.add(&list);
+            leptos::task::spawn_local(add_files(importer, list));
         }
     };
 
@@ -249,7 +268,7 @@ pub fn ImportPanel(
             </div>
             <ul class="import-list" aria-label="Files to import">
                 <For each=move || importer.queue.get() key=|queued| queued.id let:queued>
-                    <ImportRow queued importer />
+                    {Suspend::new(import_row(queued, importer))}
                 </For>
             </ul>
             <div class="import-panel__actions">
@@ -263,7 +282,7 @@ pub fn ImportPanel(
                             type="button"
                             class="button button--primary"
                             disabled=move || problem.get().is_some()
-                            on:click=move |_| importer.upload_next()
+                            on:click=move |_| leptos::task::spawn_local(start_uploads(importer))
                         >
                             "Import"
                         </button>
@@ -276,6 +295,13 @@ pub fn ImportPanel(
             </div>
         </section>
     }
+}
+
+/// A queued file's row; its code comes with the code that queues files (rows exist only
+/// after files are added).
+#[leptos::lazy]
+fn import_row(queued: QueuedFile, importer: Importer) -> AnyView {
+    view! { <ImportRow queued importer /> }.into_any()
 }
 
 #[component]
