@@ -17,8 +17,10 @@ if [ "$profile" = debug ]; then
   # The site (wasm, JS, CSS) from cargo-leptos, and the server binary the Rust tests build
   # (`make unit`), compiled with the flags and name cargo-leptos gives a debug server (a
   # server compiled without them renders pages the wasm cannot hydrate). After `make unit`
-  # the second command has nothing to do.
-  cargo leptos build --frontend-only
+  # the second command has nothing to do. `--split` as in release: the wasm of a
+  # `#[lazy]` function imports a module only the split step provides, so an unsplit bundle
+  # fails on the first lazily loaded page.
+  cargo leptos build --frontend-only --split
   RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
     cargo test --workspace --exclude frontend --no-run
 else

@@ -1,10 +1,11 @@
 //! One module per route, and the lazily loaded form of every route but the home page.
 //!
 //! The home page is what almost every visit opens first, so its code is in the main wasm
-//! file. Every other page is a [`LazyRoute`](leptos_router::LazyRoute): in a release build
-//! (`cargo leptos build --release --split`) its code is a separate wasm file the browser
-//! fetches the first time that page is shown, which keeps the first download small (README,
-//! "Front-end budget"). Without `--split` the same routes are ordinary code in one file.
+//! file. Every other page is a [`LazyRoute`](leptos_router::LazyRoute): built with
+//! `cargo leptos build --split` (every build of the bundle is), its code is a separate wasm
+//! file the browser fetches the first time that page is shown, which keeps the
+//! first download small (README, "Front-end budget"; docs/ARCHITECTURE.md, "The browser
+//! bundle").
 
 pub mod database;
 pub mod home;
