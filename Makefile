@@ -61,6 +61,7 @@ setup-test:
 # every request.
 RELEASE_SITE_FLAGS := --release --split --precompress
 build-release:
+	rm -rf target/site/pkg
 	RUSTFLAGS="--cfg erase_components" cargo leptos build $(RELEASE_SITE_FLAGS)
 	scripts/precompress-gzip.sh
 
@@ -84,11 +85,12 @@ wasm-deps:
 
 # The browser bundle as `make run` serves it (release profile, wasm-bindgen, wasm-opt):
 # release builds hit limits debug builds do not (rustc's query depth on deep view types),
-# and the size of what the home page downloads has a budget, in KB of gzip, checked here.
-# A ratchet: the measured size and a little room; lower it as the wasm shrinks (the goal
-# is 300).
-WASM_GZIP_BUDGET_KB ?= 310
+# and the size of what the home page downloads has a budget, in KB of gzip as the server
+# sends it, checked here. The site's files are removed first so that the size check and
+# the server see only what this build wrote (lazily loaded files are numbered per build).
+WASM_GZIP_BUDGET_KB ?= 300
 wasm-release:
+	rm -rf target/site/pkg
 	RUSTFLAGS="--cfg erase_components" cargo leptos build $(RELEASE_SITE_FLAGS) --frontend-only
 	scripts/precompress-gzip.sh
 	scripts/check-wasm-size.sh $(WASM_GZIP_BUDGET_KB)

@@ -19,7 +19,9 @@ if [ "$profile" = debug ]; then
   # server compiled without them renders pages the wasm cannot hydrate). After `make unit`
   # the second command has nothing to do. `--split` as in release: the wasm of a
   # `#[lazy]` function imports a module only the split step provides, so an unsplit bundle
-  # fails on the first lazily loaded page.
+  # fails on the first lazily loaded page. The release site's files go first: the server
+  # would send their precompressed copies in place of the debug ones.
+  rm -rf target/site/pkg
   cargo leptos build --frontend-only --split
   RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
     cargo test --workspace --exclude frontend --no-run
