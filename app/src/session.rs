@@ -29,7 +29,7 @@ async fn signed_in_user() -> Option<String> {
 }
 
 /// In the browser the answer comes with the page; this runs only if the resource is asked
-/// again, so its code is loaded then (a separate wasm file in a split release build).
+/// again, so its code is loaded then (a separate wasm file).
 #[cfg(not(feature = "ssr"))]
 #[leptos::lazy]
 async fn signed_in_user() -> Option<String> {

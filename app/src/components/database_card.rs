@@ -110,8 +110,8 @@ pub fn DatabaseCard(database: DatabaseSummary) -> impl IntoView {
 }
 
 /// The previews of `database`, whose code (previews, the browser's cache of them, the
-/// tables) the browser fetches the first time a card is opened: a separate wasm file in a
-/// split release build, so the home page's first download does not carry it.
+/// tables) the browser fetches the first time a card is opened: a separate wasm file, so
+/// the home page's first download does not carry it.
 #[leptos::lazy]
 fn preview_panel(database: String) -> AnyView {
     view! { <PreviewPanel database /> }.into_any()

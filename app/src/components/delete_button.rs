@@ -65,7 +65,7 @@ pub fn DeleteButton(target: DeleteTarget) -> AnyView {
 
 /// Asks the server to delete `target`; the server's message if it refuses. Its code (the
 /// calls and their answers' decoders) is loaded the first time a person confirms a
-/// delete: a separate wasm file in a split release build.
+/// delete: a separate wasm file.
 #[leptos::lazy]
 async fn send_delete(target: DeleteTarget) -> Result<(), String> {
     let result = match target {

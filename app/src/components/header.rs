@@ -84,7 +84,7 @@ fn SignedInNav(name: String) -> impl IntoView {
 }
 
 /// Ends the session on the server; the server's message if it could not. Loaded when a
-/// person first signs out (a separate wasm file in a split release build).
+/// person first signs out (a separate wasm file).
 #[leptos::lazy]
 async fn send_sign_out() -> Result<(), String> {
     sign_out()

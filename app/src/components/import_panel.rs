@@ -162,8 +162,8 @@ fn outcome(answer: Result<shared::ImportReport, ApiError>) -> FileState {
 }
 
 // The code that queues files and sends them (with the import report's decoder) is loaded the
-// first time a person adds files: a separate wasm file in a split release build, so the
-// home page's first download does not carry it (README, "Front-end budget").
+// first time a person adds files: a separate wasm file, so the home page's first download
+// does not carry it (README, "Front-end budget").
 
 /// Queues the files picked or dropped.
 #[leptos::lazy]
