@@ -15,6 +15,8 @@
 //! - `store`: the primitives ([`Store`]: list, get, ranged streamed reads, put, conditional
 //!   put, delete), and `object`: listed objects, their versions, streamed bodies.
 //! - `ranged`: an `AsyncRead` over growing ranged GETs ([`RangedReader`]), for heads.
+//! - [`mapped`]: large buffers of their own pages, given back to the system when dropped
+//!   ([`MappedBuffer`]: upload parts, profile pieces).
 //! - `upload`: streamed multipart writes that abort when not finished ([`ObjectWriter`]),
 //!   and [`journal`]: the record of running uploads that sweeps use to abort the uploads
 //!   of a process that died ([`Store::sweep_abandoned_uploads`]).
@@ -28,6 +30,7 @@ mod error;
 #[cfg(feature = "testing")]
 pub mod fault_proxy;
 pub mod journal;
+pub mod mapped;
 mod meter;
 mod object;
 mod open;
@@ -41,6 +44,7 @@ mod upload;
 pub use client::{OPERATION_TIMEOUT, StaticEndpoint};
 pub use embedded::{EMBEDDED_BUCKET, EmbeddedS3, MeterReading, S3Meter};
 pub use error::{Result, StorageError, StorageFailure};
+pub use mapped::MappedBuffer;
 pub use meter::{RequestMeter, Requests};
 pub use object::{BODY_IDLE_TIMEOUT, Download, ListedObject, ObjectBody, ObjectVersion};
 pub use open::{OpenedStorage, open};

@@ -22,12 +22,15 @@ use tokio::task::JoinHandle;
 use crate::client::bulk_timeouts;
 use crate::error::{Result, StorageError, StorageFailure};
 use crate::journal::{self, JournalEntry};
+use crate::mapped::MappedBuffer;
 use crate::store::Store;
 
 /// Size of each uploaded part (S3's minimum is 5 MiB for all parts but the last).
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
-/// Parts uploading at once.
-pub const PARTS_IN_FLIGHT: usize = 3;
+/// Parts uploading at once. A part's upload mostly waits on the store writing it, so
+/// with three an import waited on the store; four keep it busy, and each costs a part's
+/// memory (the import benchmark measured three to six).
+pub const PARTS_IN_FLIGHT: usize = 4;
 
 struct MultipartState {
     parts: Vec<CompletedPart>,
@@ -48,7 +51,9 @@ struct Target {
 pub struct ObjectWriter {
     target: Target,
     content_type: String,
-    buffer: Vec<u8>,
+    /// The part being filled (a mapping of its own: see [`crate::mapped`]); made on the
+    /// first write.
+    buffer: Option<MappedBuffer>,
     multipart: Option<MultipartState>,
     bytes_written: u64,
 }
@@ -61,7 +66,7 @@ impl ObjectWriter {
                 key: key.to_owned(),
             },
             content_type: content_type.to_owned(),
-            buffer: Vec::with_capacity(PART_SIZE),
+            buffer: None,
             multipart: None,
             bytes_written: 0,
         }
@@ -76,11 +81,13 @@ impl ObjectWriter {
     pub async fn write(&mut self, mut data: &[u8]) -> Result<()> {
         self.bytes_written += data.len() as u64;
         while !data.is_empty() {
-            let room = PART_SIZE - self.buffer.len();
-            let (now, later) = data.split_at(room.min(data.len()));
-            self.buffer.extend_from_slice(now);
-            data = later;
-            if self.buffer.len() == PART_SIZE {
+            let buffer = match self.buffer.as_mut() {
+                Some(buffer) => buffer,
+                None => self.buffer.insert(self.target.new_part()?),
+            };
+            let taken = buffer.fill_from(data);
+            data = &data[taken..];
+            if buffer.is_full() {
                 self.send_part().await?;
             }
         }
@@ -110,7 +117,11 @@ impl ObjectWriter {
         if self.multipart.is_none() {
             return self.put_whole().await;
         }
-        if !self.buffer.is_empty() {
+        if self
+            .buffer
+            .as_ref()
+            .is_some_and(|buffer| !buffer.is_empty())
+        {
             self.send_part().await?;
         }
         let target = self.target.clone();
@@ -145,7 +156,10 @@ impl ObjectWriter {
 
     /// An object smaller than one part: one PutObject.
     async fn put_whole(&mut self) -> Result<String> {
-        let body = std::mem::take(&mut self.buffer);
+        let body = self
+            .buffer
+            .take()
+            .map_or_else(bytes::Bytes::new, MappedBuffer::into_bytes);
         let target = &self.target;
         let request = target
             .store
@@ -204,7 +218,10 @@ impl ObjectWriter {
 
     /// Sends the buffer as the next part, in the background; waits while too many are.
     async fn send_part(&mut self) -> Result<()> {
-        let body = std::mem::replace(&mut self.buffer, Vec::with_capacity(PART_SIZE));
+        let body = self
+            .buffer
+            .take()
+            .map_or_else(bytes::Bytes::new, MappedBuffer::into_bytes);
         let target = self.target.clone();
         let state = self.started().await?;
         let part_number =
@@ -227,6 +244,18 @@ impl ObjectWriter {
 }
 
 impl Target {
+    /// An empty part's buffer.
+    fn new_part(&self) -> Result<MappedBuffer> {
+        MappedBuffer::with_capacity(PART_SIZE).map_err(|error| {
+            StorageError::request(
+                "UploadPart",
+                &self.key,
+                StorageFailure::Other,
+                format!("no memory for a part of {} MiB: {error}", PART_SIZE >> 20),
+            )
+        })
+    }
+
     /// Aborts the upload and, once it is gone, removes its journal entry (kept when the
     /// abort failed, so a sweep tries again).
     async fn abort(&self, upload_id: &str) {
@@ -240,7 +269,7 @@ async fn upload_part(
     target: Target,
     upload_id: String,
     part_number: i32,
-    body: Vec<u8>,
+    body: bytes::Bytes,
 ) -> Result<CompletedPart> {
     let request = target
         .store
