@@ -137,8 +137,8 @@ pub async fn scan_table_reporting(
 }
 
 /// The scan of a compressed object (`.csv.gz`, `.csv.zst`): a compressed stream cannot be
-/// split, so it is decoded from one streamed GET, in order, and its text profiled on a
-/// thread of its own (the same profiler as a table being written, with its bounded queue).
+/// split, so it is decoded from one streamed GET, in order, and its text profiled beside
+/// the download (the same profiler as a table being written, with its bounded queue).
 /// Counts what a plain table's scan counts, except the row index: offsets in the text do
 /// not lead into the object, so none is kept. `bytes_done` counts the object's bytes.
 pub async fn scan_compressed(

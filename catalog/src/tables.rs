@@ -3,10 +3,12 @@
 //! version the listing reports. Used by the
 //! demo seed and by imports, so every table the app writes has an exact row count.
 //!
-//! The profile is computed on a thread of its own, off the path from the network to S3:
-//! each chunk is handed over without a copy (`Bytes`), and the hand-over holds at most
-//! [`PROFILE_QUEUE_BYTES`] (the writer waits when the profiler is that far behind), handed
-//! over in batches of [`PROFILE_BATCH_BYTES`].
+//! The profile is computed off the path from the network to S3, on a thread of its own that
+//! cuts the text into pieces and hands them to worker threads ([`ParallelProfiler`]): each
+//! chunk is handed over without a copy (`Bytes`), in batches of [`PROFILE_BATCH_BYTES`], and
+//! the hand-over holds at most [`PROFILE_QUEUE_BYTES`] (the writer waits when the profiler
+//! is that far behind); the profiler then holds a few pieces of
+//! [`crate::csv::parallel::PIECE_BYTES`] (one filling, one per worker).
 
 use std::sync::Arc;
 
@@ -15,7 +17,8 @@ use shared::{DatabaseName, TableName};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::csv::profile::{ColumnProfiling, TableProfile, TableProfiler};
+use crate::csv::parallel::ParallelProfiler;
+use crate::csv::profile::{ColumnProfiling, TableProfile};
 use crate::error::{CatalogError, Result};
 use crate::layout::{Layout, Scope};
 use crate::profiles::StoredProfile;
@@ -23,8 +26,9 @@ use crate::row_index::TableIndex;
 use crate::stats::{StatsSource, TableStats};
 use storage::{ObjectWriter, Store};
 
-/// Bytes written but not yet profiled, at most.
-pub const PROFILE_QUEUE_BYTES: usize = 8 * 1024 * 1024;
+/// Bytes written but not yet taken by the profiler, at most (it then holds a few pieces
+/// of [`crate::csv::parallel::PIECE_BYTES`] more).
+pub const PROFILE_QUEUE_BYTES: usize = 4 * 1024 * 1024;
 
 /// A table being written. Dropping it before [`TableWriter::finish`] aborts the upload.
 pub struct TableWriter<'a> {
@@ -62,7 +66,8 @@ impl SidecarKeys {
 /// its thread per batch, not per network read).
 const PROFILE_BATCH_BYTES: usize = 256 * 1024;
 
-/// A [`TableProfiler`] on a blocking thread, fed through a queue bounded in bytes.
+/// A [`ParallelProfiler`] on a blocking thread (its workers beside it), fed through a
+/// queue bounded in bytes.
 pub(crate) struct BackgroundProfiler {
     queue: mpsc::UnboundedSender<(Vec<Bytes>, OwnedSemaphorePermit)>,
     room: Arc<Semaphore>,
@@ -75,13 +80,15 @@ impl BackgroundProfiler {
     pub(crate) fn start(column_profiling: ColumnProfiling) -> Self {
         let (queue, mut batches) = mpsc::unbounded_channel::<(Vec<Bytes>, OwnedSemaphorePermit)>();
         let task = tokio::task::spawn_blocking(move || {
-            let mut profiler = TableProfiler::with(column_profiling);
-            while let Some((batch, _room)) = batches.blocking_recv() {
-                for chunk in batch {
-                    profiler.feed(&chunk);
+            std::thread::scope(|scope| {
+                let mut profiler = ParallelProfiler::start(scope, column_profiling);
+                while let Some((batch, _room)) = batches.blocking_recv() {
+                    for chunk in batch {
+                        profiler.feed(&chunk);
+                    }
                 }
-            }
-            profiler.finish()
+                profiler.finish()
+            })
         });
         Self {
             queue,

@@ -7,6 +7,7 @@ pub(crate) mod dialect;
 pub(crate) mod fields;
 pub(crate) mod infer;
 pub(crate) mod join;
+pub mod parallel;
 pub mod profile;
 pub mod records;
 pub mod row_marks;

@@ -213,12 +213,36 @@ impl PieceProfile {
         first_line: u64,
         column_profiling: ColumnProfiling,
     ) -> Self {
+        let mut parser = PieceParser::new(delimiter, header, column_profiling);
+        parser.parse(records, first_line);
+        parser.finish()
+    }
+}
+
+/// Parses whole records from anywhere in a file, piece after piece, into one
+/// [`PieceProfile`] (a worker of a parallel pass keeps one for all the pieces it is given).
+pub struct PieceParser {
+    parser: RecordParser,
+}
+
+impl PieceParser {
+    /// For a file whose header is `header`.
+    pub fn new(delimiter: u8, header: &[String], column_profiling: ColumnProfiling) -> Self {
         let mut parser = RecordParser::new(delimiter, column_profiling);
         parser.stats.start_columns(header.len());
         parser.stats.header = Some(header.to_vec());
-        parser.parse(records, first_line);
-        let stats = parser.stats;
-        Self {
+        Self { parser }
+    }
+
+    /// Whole records (or the file's last one without its line end); the first starts on
+    /// line `first_line`.
+    pub fn parse(&mut self, records: &[u8], first_line: u64) {
+        self.parser.parse(records, first_line);
+    }
+
+    pub fn finish(self) -> PieceProfile {
+        let stats = self.parser.stats;
+        PieceProfile {
             rows: stats.rows,
             ragged_rows: stats.ragged_rows,
             first_ragged_lines: stats.first_ragged_lines,
