@@ -6,7 +6,7 @@
 //! import is a streamed multipart/form-data upload, as a script would send it.
 //!
 //! The plain uploads: the Rust SDK (`aws-sdk-s3` through the app's own multipart writer:
-//! 8 MiB parts, three in flight, no checks) and, when Python has boto3 (`pip install boto3`),
+//! 8 MiB parts, as many in flight as an import, no checks) and, when Python has boto3 (`pip install boto3`),
 //! boto3's `upload_file` with 8 MiB parts.
 //!
 //! Column profiles: every file is imported twice, by a server that profiles columns (the
@@ -19,7 +19,8 @@
 //! Memory is the server's resident set as Linux counts it: idle after start, and the peak
 //! during each upload (VmHWM, reset before each file through /proc/PID/clear_refs).
 //! Prints a table; asserts nothing (timings vary on shared machines).
-//! Set DBM_BENCH_DIR to choose where the ~2.5 GB of test data go.
+//! Set DBM_BENCH_DIR to choose where the ~2.5 GB of test data go, and DBM_BENCH_FILES to
+//! run some of the files only (their labels, separated by commas: `DBM_BENCH_FILES="1 GB"`).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -128,6 +129,9 @@ async fn main() {
         ("1 GB", 1_000_000_000, 0),
         ("100 columns, 100 MB", 100_000_000, 100),
     ] {
+        if !wanted(label) {
+            continue;
+        }
         eprintln!("writing the {label} file…");
         let file = if columns == 0 {
             write_csv(root.path(), label, size)
@@ -175,7 +179,16 @@ async fn main() {
     s3.shutdown().await.unwrap();
 }
 
-/// The file uploaded as it is: 8 MiB parts, three in flight, nothing checked or profiled.
+/// Whether `DBM_BENCH_FILES` (labels separated by commas, e.g. `1 GB,100 MB`; all when
+/// unset) asks for the file labelled `label`.
+fn wanted(label: &str) -> bool {
+    std::env::var("DBM_BENCH_FILES").map_or(true, |files| {
+        files.split(',').any(|file| file.trim() == label)
+    })
+}
+
+/// The file uploaded as it is: 8 MiB parts, as many in flight as an import
+/// ([`storage::PARTS_IN_FLIGHT`]), nothing checked or profiled.
 async fn plain_upload(store: &Store, path: &Path) -> Duration {
     let started = Instant::now();
     storage::testing::upload_file(store, "plain/upload.csv", path).await;
@@ -277,7 +290,13 @@ async fn upload(
 ) -> u64 {
     let file = tokio::fs::File::open(path).await.unwrap();
     let length = file.metadata().await.unwrap().len();
-    let part = Part::stream_with_length(reqwest::Body::from(file), length)
+    // Read in 256 KiB blocks, as curl or a browser sends a file: a `Body` made straight
+    // from the file reads 4 KiB at a time, and that client would be the bottleneck.
+    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
+        file,
+        256 * 1024,
+    ));
+    let part = Part::stream_with_length(body, length)
         .file_name(format!("{table}.csv"))
         .mime_str("text/csv")
         .unwrap();
