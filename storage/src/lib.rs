@@ -51,4 +51,4 @@ pub use open::{OpenedStorage, open};
 pub use ranged::{BudgetShare, RangeProgress, RangedReader, ReadBudget};
 pub use setting::StorageSetting;
 pub use store::Store;
-pub use upload::{ObjectWriter, PART_SIZE};
+pub use upload::{ObjectWriter, PART_SIZE, PARTS_IN_FLIGHT};
