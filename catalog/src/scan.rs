@@ -8,20 +8,28 @@
 //! carries the quote state across the join and finds where the chunk's first and last
 //! records end. The whole records between them go to a worker thread to be parsed (the
 //! expensive part); the header and each record that straddles two chunks are parsed here,
-//! in order. Memory: the chunks being fetched and parsed, plus one straddling record of at
+//! in order. Each worker ([`Parsers`]) keeps one profile for all the chunks it is given, so
+//! a column's switch from exact counts to sketches happens once per worker rather than once
+//! per chunk; their profiles are added at the end. Memory: the chunks being fetched and
+//! parsed (at most [`ScanSettings::parsers`] at once), plus one straddling record of at
 //! most [`ScanSettings::max_straddling_record`] bytes (a longer one is still counted, but
 //! its fields are not looked at).
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use storage::{ObjectVersion, Store};
-use tokio::task::JoinSet;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::task::JoinHandle;
 
 use crate::csv::join::Joiner;
-use crate::csv::profile::{ColumnProfiling, PieceProfile, PiecesProfiler, TableProfile};
+use crate::csv::profile::{
+    ColumnProfiling, PieceParser, PieceProfile, PiecesProfiler, TableProfile,
+};
 use crate::error::{CatalogError, Result};
 
 /// How a scan divides its work.
@@ -89,7 +97,7 @@ pub async fn scan_table_reporting(
         .buffered(settings.reads_in_flight.max(1));
 
     let mut joiner: Option<Joiner> = None;
-    let mut workers = JoinSet::new();
+    let mut parsers: Option<Parsers> = None;
     while let Some(chunk) = chunks.try_next().await? {
         // The first chunk holds the first 64 KiB (or the whole file): enough to detect.
         // Statistics keep no line numbers, so the scan does not count them.
@@ -103,26 +111,18 @@ pub async fn scan_table_reporting(
         let Some(whole) = joined else {
             continue;
         };
-        while workers.len() >= settings.parsers.max(1) {
-            joiner.add(next_piece(&mut workers).await?);
-        }
-        let records = chunk.slice(whole.range);
-        let (delimiter, header) = (joiner.delimiter(), joiner.header());
-        workers.spawn_blocking(move || {
-            PieceProfile::of_records(
-                &records,
-                delimiter,
-                &header,
-                whole.first_line,
-                settings.column_profiling,
-            )
-        });
+        let parsers = parsers.get_or_insert_with(|| Parsers::start(joiner, settings));
+        parsers
+            .parse(chunk.slice(whole.range), whole.first_line)
+            .await?;
     }
     let Some(mut joiner) = joiner else {
         return Ok(PiecesProfiler::new(b',', settings.column_profiling).finish(true));
     };
-    while !workers.is_empty() {
-        joiner.add(next_piece(&mut workers).await?);
+    if let Some(parsers) = parsers {
+        for piece in parsers.finish().await? {
+            joiner.add(piece);
+        }
     }
     let profile = joiner.finish(false);
     if profile.records_too_long > 0 {
@@ -178,17 +178,88 @@ pub async fn scan_compressed(
     Ok(profile)
 }
 
-async fn next_piece(workers: &mut JoinSet<PieceProfile>) -> Result<PieceProfile> {
-    match workers.join_next().await {
-        Some(Ok(piece)) => Ok(piece),
-        Some(Err(error)) => Err(CatalogError::TaskFailed {
-            task: "a scan's parser",
-            detail: error.to_string(),
-        }),
-        None => Err(CatalogError::TaskFailed {
-            task: "a scan",
-            detail: "no parser was running".to_owned(),
-        }),
+/// Whole records of one chunk, and the right to be parsed now (one of
+/// [`ScanSettings::parsers`]).
+struct Piece {
+    records: Bytes,
+    first_line: u64,
+    _turn: OwnedSemaphorePermit,
+}
+
+/// The scan's workers on the blocking pool: chunk `k` goes to worker `k % parsers`, which
+/// adds it to the one profile it keeps; at most `parsers` chunks are held at once.
+struct Parsers {
+    queues: Vec<mpsc::Sender<Piece>>,
+    workers: Vec<JoinHandle<PieceProfile>>,
+    turns: Arc<Semaphore>,
+    pieces: usize,
+}
+
+impl Parsers {
+    /// Workers for the file `joiner` has read the header of.
+    fn start(joiner: &Joiner, settings: ScanSettings) -> Self {
+        let count = settings.parsers.max(1);
+        let (delimiter, header) = (joiner.delimiter(), joiner.header());
+        let (queues, workers) = (0..count)
+            .map(|_| {
+                let (queue, mut pieces) = mpsc::channel::<Piece>(1);
+                let header = header.clone();
+                let worker = tokio::task::spawn_blocking(move || {
+                    let mut parser =
+                        PieceParser::new(delimiter, &header, settings.column_profiling);
+                    while let Some(piece) = pieces.blocking_recv() {
+                        parser.parse(&piece.records, piece.first_line);
+                    }
+                    parser.finish()
+                });
+                (queue, worker)
+            })
+            .unzip();
+        Self {
+            queues,
+            workers,
+            turns: Arc::new(Semaphore::new(count)),
+            pieces: 0,
+        }
+    }
+
+    /// Hands whole records to the next worker; waits while `parsers` chunks are held.
+    async fn parse(&mut self, records: Bytes, first_line: u64) -> Result<()> {
+        let turn = Arc::clone(&self.turns)
+            .acquire_owned()
+            .await
+            .map_err(|error| parser_failed(error.to_string()))?;
+        let queue = &self.queues[self.pieces % self.queues.len()];
+        self.pieces += 1;
+        queue
+            .send(Piece {
+                records,
+                first_line,
+                _turn: turn,
+            })
+            .await
+            .map_err(|_| parser_failed("it stopped taking chunks".to_owned()))
+    }
+
+    /// Each worker's profile, once it has parsed all it was given.
+    async fn finish(self) -> Result<Vec<PieceProfile>> {
+        drop(self.queues);
+        let mut profiles = Vec::with_capacity(self.workers.len());
+        for worker in self.workers {
+            profiles.push(
+                worker
+                    .await
+                    .map_err(|error| parser_failed(error.to_string()))?,
+            );
+        }
+        Ok(profiles)
+    }
+}
+
+fn parser_failed(detail: String) -> CatalogError {
+    CatalogError::TaskFailed {
+        task: "a scan's parser",
+        detail,
     }
 }
 
