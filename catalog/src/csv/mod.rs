@@ -1,6 +1,7 @@
 //! Reading CSV: what a column's type is ([`infer`]), which delimiter a file uses
-//! ([`dialect`]), a whole-file profile computed as bytes stream by ([`profile`]) and the
-//! profile of each column in it ([`column_profile`]).
+//! ([`dialect`]), a whole-file profile computed as bytes stream by ([`profile`]), on two
+//! cores for imports ([`parallel`]), and the profile of each column in it
+//! ([`column_profile`]).
 
 pub mod column_profile;
 pub(crate) mod dialect;
