@@ -6,8 +6,8 @@
 //! import is a streamed multipart/form-data upload, as a script would send it.
 //!
 //! The plain uploads: the Rust SDK (`aws-sdk-s3` through the app's own multipart writer:
-//! 8 MiB parts, as many in flight as an import, no checks) and, when Python has boto3 (`pip install boto3`),
-//! boto3's `upload_file` with 8 MiB parts.
+//! 8 MiB parts, as many in flight as an import, no checks) and, when Python has boto3
+//! (`pip install boto3`), boto3's `upload_file` with 8 MiB parts.
 //!
 //! Column profiles: every file is imported twice, by a server that profiles columns (the
 //! default) and by one started with `DBM_COLUMN_PROFILES=off`, to show what profiles cost;

@@ -156,10 +156,7 @@ impl ObjectWriter {
 
     /// An object smaller than one part: one PutObject.
     async fn put_whole(&mut self) -> Result<String> {
-        let body = self
-            .buffer
-            .take()
-            .map_or_else(bytes::Bytes::new, MappedBuffer::into_bytes);
+        let body = self.take_filled();
         let target = &self.target;
         let request = target
             .store
@@ -216,12 +213,16 @@ impl ObjectWriter {
         Ok(self.multipart.insert(state))
     }
 
+    /// The bytes buffered so far, as a request body; the next write starts a new buffer.
+    fn take_filled(&mut self) -> bytes::Bytes {
+        self.buffer
+            .take()
+            .map_or_else(bytes::Bytes::new, MappedBuffer::into_bytes)
+    }
+
     /// Sends the buffer as the next part, in the background; waits while too many are.
     async fn send_part(&mut self) -> Result<()> {
-        let body = self
-            .buffer
-            .take()
-            .map_or_else(bytes::Bytes::new, MappedBuffer::into_bytes);
+        let body = self.take_filled();
         let target = self.target.clone();
         let state = self.started().await?;
         let part_number =

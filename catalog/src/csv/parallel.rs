@@ -12,8 +12,8 @@
 //! result is the in-order profile's: exact figures equal, estimates within their documented
 //! error ([`super::profile::ColumnProfiles`] compares them so).
 //!
-//! Memory: the piece being filled, one piece per worker, at most `workers + 1` spare piece
-//! buffers, and each worker's profile. A worker takes the next piece only once it is done
+//! Memory: at most [`MAX_PIECE_BUFFERS`] piece buffers (the one filling, the one just cut,
+//! one per worker; spares come back from the workers), and each worker's profile. A worker takes the next piece only once it is done
 //! with its last (the caller waits until then). Each worker's profile holds up to about 100 KiB a profiled column, so a wide
 //! table gets one worker ([`workers_for`]): its profile then costs what it cost in order.
 
@@ -76,8 +76,14 @@ pub struct ParallelProfiler<'scope, 'env> {
     workers: Vec<Worker<'scope>>,
     /// Pieces handed out so far (piece `k` goes to worker `k % workers`).
     pieces: usize,
-    bytes: u64,
+    /// Piece buffers made so far: a new one only when no spare is back, so at most
+    /// [`MAX_PIECE_BUFFERS`] for the whole file.
+    buffers_made: usize,
 }
+
+/// Piece buffers one profile makes, at most: the one filling, the one just cut and one per
+/// worker (a buffer is made only when none has come back, so no more are ever alive).
+pub const MAX_PIECE_BUFFERS: usize = MAX_WORKERS + 2;
 
 impl<'scope, 'env> ParallelProfiler<'scope, 'env> {
     /// A profiler whose workers will run in `scope`.
@@ -92,13 +98,12 @@ impl<'scope, 'env> ParallelProfiler<'scope, 'env> {
             joiner: None,
             workers: Vec::new(),
             pieces: 0,
-            bytes: 0,
+            buffers_made: 1,
         }
     }
 
     /// Takes the next bytes of the text.
     pub fn feed(&mut self, mut bytes: &[u8]) {
-        self.bytes += bytes.len() as u64;
         while !bytes.is_empty() {
             let taken = self.piece.fill_from(bytes);
             bytes = &bytes[taken..];
@@ -116,6 +121,7 @@ impl<'scope, 'env> ParallelProfiler<'scope, 'env> {
         if !self.piece.is_empty() {
             self.cut_piece();
         }
+        // No joiner: no piece was ever cut, so nothing was fed.
         let Some(mut joiner) = self.joiner.take() else {
             return Joiner::new(&[], MAX_RECORD_BYTES)
                 .with_column_profiling(self.column_profiling)
@@ -126,11 +132,15 @@ impl<'scope, 'env> ParallelProfiler<'scope, 'env> {
             #[allow(clippy::expect_used)]
             joiner.add(worker.thread.join().expect("a profile worker panicked"));
         }
-        joiner.finish(self.bytes == 0)
+        joiner.finish(false)
     }
 
     fn cut_piece(&mut self) {
-        let spare = self.spares.try_recv().unwrap_or_else(|_| new_piece());
+        let spare = self.spares.try_recv().unwrap_or_else(|_| {
+            self.buffers_made += 1;
+            debug_assert!(self.buffers_made <= MAX_PIECE_BUFFERS);
+            new_piece()
+        });
         let mut piece = std::mem::replace(&mut self.piece, spare);
         let column_profiling = self.column_profiling;
         let joiner = self.joiner.get_or_insert_with(|| {
@@ -326,6 +336,21 @@ mod tests {
         assert_eq!(profile.row_count, 60_000);
         assert_eq!(profile.columns, expected.columns);
         assert_eq!(profile.column_profiles, expected.column_profiles);
+    }
+
+    #[test]
+    fn the_same_few_piece_buffers_serve_the_whole_file() {
+        let text = table(900_000);
+        assert!(text.len() > 8 * PIECE_BYTES);
+        std::thread::scope(|scope| {
+            let mut profiler = ParallelProfiler::start(scope, ColumnProfiling::On);
+            for chunk in text.chunks(64 * 1024) {
+                profiler.feed(chunk);
+                assert!(profiler.buffers_made <= MAX_PIECE_BUFFERS);
+            }
+            assert!(profiler.pieces >= 8);
+            assert_eq!(profiler.finish().row_count, 900_001);
+        });
     }
 
     #[test]
