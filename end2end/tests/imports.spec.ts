@@ -80,6 +80,10 @@ test.describe("imports and deletes", () => {
     const chooser = page.waitForEvent("filechooser");
     await page.keyboard.press("Space");
     await (await chooser).setFiles({ name: "keys.csv", mimeType: "text/csv", buffer: Buffer.from("k,v\n1,a\n2,b\n") });
+    // As a user would, wait until the file is listed: until then the Import button is
+    // disabled, and Tab passes it by.
+    await expect(panel.tableNameFor("keys.csv")).toHaveValue("keys");
+    await expect(panel.importButton).toBeEnabled();
     await tabTo(page, panel.importButton);
     await page.keyboard.press("Enter");
     await expect(panel.results).toHaveCount(1);
@@ -190,6 +194,9 @@ async function tabTo(page: Page, target: Locator) {
       const ring = style.outlineStyle !== "none" ? style.outlineStyle : style.boxShadow;
       return { ring, what: `${focused.tagName.toLowerCase()}.${focused.className} ${focused.textContent?.slice(0, 40)}` };
     });
+    if (what === "body") {
+      throw new Error("Tab left the page before reaching the element: is it disabled or hidden?");
+    }
     expect(ring, `the focused ${what} shows a focus ring`).not.toBe("none");
   }
   throw new Error("Tab never reached the element");
