@@ -3,6 +3,10 @@
 //! goes. The input is only ever whole records, as [`super::join`] cuts them, so no state is
 //! carried from one call to the next.
 //!
+//! A record without a quoted field (nearly every record of most tables) is not copied: its
+//! fields are spans of the input. A record with one is read again and its fields copied
+//! into a buffer, quotes removed.
+//!
 //! It reads what csv-core's default dialect reads (a test checks it against csv-core on
 //! random input): `"` quotes a field only at its start and `""` inside quotes is one quote;
 //! text after a closing quote joins the field (`"ab"c` is `abc`); `\r`, `\n` and `\r\n` end
@@ -11,24 +15,60 @@
 
 use memchr::memchr;
 
+/// One record's fields: each is `text[start..end]` of one of its spans.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    /// The record's text (its fields and what separates them), or the fields of a record
+    /// with quotes, copied one after the other.
+    text: &'a [u8],
+    spans: &'a [(usize, usize)],
+}
+
+impl<'a> Fields<'a> {
+    /// How many fields the record has.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// The text that holds every field (no delimiter is ever inside a field's span, so a
+    /// field of UTF-8 text is UTF-8 too).
+    pub fn text(&self) -> &'a [u8] {
+        self.text
+    }
+
+    /// Each field's start and end in [`Fields::text`].
+    pub fn spans(&self) -> &'a [(usize, usize)] {
+        self.spans
+    }
+
+    /// The fields, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let text = self.text;
+        self.spans
+            .iter()
+            .map(move |&(start, end)| &text[start..end])
+    }
+}
+
 /// Reusable buffers for one record's fields.
 #[derive(Debug, Default)]
 pub struct FieldSplitter {
-    /// The record's fields, one after the other (quotes removed, `""` made `"`).
-    fields: Vec<u8>,
-    /// Where each field ends in `fields`.
-    ends: Vec<usize>,
+    /// The fields of a record with quotes, one after the other (quotes removed, `""` made
+    /// `"`).
+    copied: Vec<u8>,
+    /// Where each field starts and ends: in the input, or in `copied`.
+    spans: Vec<(usize, usize)>,
 }
 
 impl FieldSplitter {
-    /// Calls `each(fields, ends, line)` for every record in `records`, where `line` is the
+    /// Calls `each(fields, line)` for every record in `records`, where `line` is the
     /// 1-based line the record starts on, counting from `first_line` at the slice's start.
     pub fn split(
         &mut self,
         records: &[u8],
         delimiter: u8,
         first_line: u64,
-        mut each: impl FnMut(&[u8], &[usize], u64),
+        mut each: impl FnMut(Fields<'_>, u64),
     ) {
         let mut ends_field = [false; 256];
         for byte in [delimiter, b'\n', b'\r'] {
@@ -47,34 +87,108 @@ impl FieldSplitter {
                 return;
             }
             let record_line = line;
-            self.fields.clear();
-            self.ends.clear();
-            loop {
-                if records[at] == b'"' {
-                    at = self.quoted(records, at + 1, &mut line);
+            let record_start = at;
+            match self.unquoted(records, record_start, &ends_field, delimiter) {
+                Some((record_end, next)) => {
+                    at = next;
+                    line += u64::from(records.get(record_end) == Some(&b'\n'));
+                    let fields = Fields {
+                        text: &records[record_start..record_end],
+                        spans: &self.spans,
+                    };
+                    each(fields, record_line);
                 }
-                // Fields are short: a byte loop beats a memchr call per field.
-                let field_start = at;
-                while at < length && !ends_field[usize::from(records[at])] {
-                    at += 1;
-                }
-                self.fields.extend_from_slice(&records[field_start..at]);
-                self.ends.push(self.fields.len());
-                if at == length {
-                    break;
-                }
-                let byte = records[at];
-                at += 1;
-                if byte != delimiter {
-                    line += u64::from(byte == b'\n');
-                    break;
-                }
-                if at == length {
-                    self.ends.push(self.fields.len()); // `a,` at the very end: a last empty field
-                    break;
+                None => {
+                    at = self.copying(records, record_start, &ends_field, delimiter, &mut line);
+                    let fields = Fields {
+                        text: &self.copied,
+                        spans: &self.spans,
+                    };
+                    each(fields, record_line);
                 }
             }
-            each(&self.fields, &self.ends, record_line);
+        }
+    }
+
+    /// The fields of the record at `at` as spans of `records` (relative to `at`), when no
+    /// field is quoted; returns where the record's text ends and where the next one
+    /// begins. `None` at the first quoted field.
+    fn unquoted(
+        &mut self,
+        records: &[u8],
+        record_start: usize,
+        ends_field: &[bool; 256],
+        delimiter: u8,
+    ) -> Option<(usize, usize)> {
+        self.spans.clear();
+        let length = records.len();
+        let mut at = record_start;
+        loop {
+            if records[at] == b'"' {
+                return None;
+            }
+            // Fields are short: a byte loop beats a memchr call per field.
+            let field_start = at;
+            while at < length && !ends_field[usize::from(records[at])] {
+                at += 1;
+            }
+            self.spans
+                .push((field_start - record_start, at - record_start));
+            if at == length {
+                return Some((at, at));
+            }
+            let byte = records[at];
+            if byte != delimiter {
+                return Some((at, at + 1));
+            }
+            at += 1;
+            if at == length {
+                // `a,` at the very end: a last empty field
+                let end = at - record_start;
+                self.spans.push((end, end));
+                return Some((at, at));
+            }
+        }
+    }
+
+    /// The fields of the record at `at`, copied into `copied` without their quotes;
+    /// returns where the next record begins.
+    fn copying(
+        &mut self,
+        records: &[u8],
+        mut at: usize,
+        ends_field: &[bool; 256],
+        delimiter: u8,
+        line: &mut u64,
+    ) -> usize {
+        self.copied.clear();
+        self.spans.clear();
+        let length = records.len();
+        loop {
+            let start = self.copied.len();
+            if records[at] == b'"' {
+                at = self.quoted(records, at + 1, line);
+            }
+            let field_start = at;
+            while at < length && !ends_field[usize::from(records[at])] {
+                at += 1;
+            }
+            self.copied.extend_from_slice(&records[field_start..at]);
+            self.spans.push((start, self.copied.len()));
+            if at == length {
+                return at;
+            }
+            let byte = records[at];
+            at += 1;
+            if byte != delimiter {
+                *line += u64::from(byte == b'\n');
+                return at;
+            }
+            if at == length {
+                let end = self.copied.len();
+                self.spans.push((end, end)); // `a,` at the very end: a last empty field
+                return at;
+            }
         }
     }
 
@@ -90,7 +204,7 @@ impl FieldSplitter {
             self.push_counting_lines(&rest[..quote], line);
             at += quote + 1;
             if records.get(at) == Some(&b'"') {
-                self.fields.push(b'"');
+                self.copied.push(b'"');
                 at += 1;
             } else {
                 return at;
@@ -100,7 +214,7 @@ impl FieldSplitter {
 
     fn push_counting_lines(&mut self, text: &[u8], line: &mut u64) {
         *line += memchr::memchr_iter(b'\n', text).count() as u64;
-        self.fields.extend_from_slice(text);
+        self.copied.extend_from_slice(text);
     }
 }
 
@@ -116,17 +230,8 @@ mod tests {
 
     fn split(input: &[u8], delimiter: u8) -> (Records, Vec<u64>) {
         let (mut records, mut lines) = (Vec::new(), Vec::new());
-        FieldSplitter::default().split(input, delimiter, 1, |fields, ends, line| {
-            let mut start = 0;
-            records.push(
-                ends.iter()
-                    .map(|&end| {
-                        let field = fields[start..end].to_vec();
-                        start = end;
-                        field
-                    })
-                    .collect(),
-            );
+        FieldSplitter::default().split(input, delimiter, 1, |fields, line| {
+            records.push(fields.iter().map(<[u8]>::to_vec).collect());
             lines.push(line);
         });
         (records, lines)

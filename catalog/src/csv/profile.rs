@@ -15,7 +15,7 @@ use shared::{Column, ColumnProfile};
 
 use super::column_name;
 use super::column_profile::ColumnProfiler;
-use super::fields::FieldSplitter;
+use super::fields::{FieldSplitter, Fields};
 use super::infer::TypeInference;
 use super::join::Joiner;
 use super::row_marks::RowMarks;
@@ -341,8 +341,8 @@ impl RecordParser {
         let all_text = std::str::from_utf8(records).is_ok();
         let stats = &mut self.stats;
         self.splitter
-            .split(records, self.delimiter, first_line, |fields, ends, line| {
-                stats.take_record(fields, ends, line, all_text);
+            .split(records, self.delimiter, first_line, |fields, line| {
+                stats.take_record(fields, line, all_text);
             });
     }
 
@@ -409,63 +409,51 @@ impl RecordStats {
     }
 
     /// `all_text`: the fields are known to be UTF-8.
-    fn take_record(&mut self, fields: &[u8], ends: &[usize], line: u64, all_text: bool) {
+    fn take_record(&mut self, fields: Fields<'_>, line: u64, all_text: bool) {
         let Some(header) = self.header.as_ref() else {
-            let mut start = 0;
-            let names = ends
+            let names = fields
                 .iter()
-                .map(|&end| {
-                    let name = decode(&fields[start..end], &mut self.invalid_utf8);
-                    start = end;
-                    name.into_owned()
-                })
+                .map(|name| decode(name, &mut self.invalid_utf8).into_owned())
                 .collect::<Vec<_>>();
             self.start_columns(names.len());
             self.header = Some(names);
             return;
         };
         self.rows += 1;
-        if ends.len() != header.len() {
+        if fields.len() != header.len() {
             self.ragged_rows += 1;
             keep_first_lines(&mut self.first_ragged_lines, [line]);
         }
         // The hot loop of an import and a scan: cells are inferred where they lie, never
         // copied; types are ASCII, so known text is checked as bytes.
         if !self.profilers.is_empty() {
-            self.take_profiled_record(fields, ends, all_text);
+            self.take_profiled_record(fields, all_text);
             return;
         }
-        let mut start = 0;
         if all_text {
-            for (column, &end) in self.columns.iter_mut().zip(ends) {
-                column.observe_bytes(&fields[start..end]);
-                start = end;
+            for (column, field) in self.columns.iter_mut().zip(fields.iter()) {
+                column.observe_bytes(field);
             }
             return;
         }
         // Some bytes are not UTF-8: check this record (delimiters are ASCII, so every field
-        // end is a character boundary of valid text).
-        if let Ok(text) = std::str::from_utf8(fields) {
-            for (column, &end) in self.columns.iter_mut().zip(ends) {
+        // boundary is a character boundary of valid text).
+        if let Ok(text) = std::str::from_utf8(fields.text()) {
+            for (column, &(start, end)) in self.columns.iter_mut().zip(fields.spans()) {
                 column.observe(text.get(start..end).unwrap_or_default());
-                start = end;
             }
             return;
         }
-        for (column, &end) in self.columns.iter_mut().zip(ends) {
-            column.observe(&decode(&fields[start..end], &mut self.invalid_utf8));
-            start = end;
+        for (column, field) in self.columns.iter_mut().zip(fields.iter()) {
+            column.observe(&decode(field, &mut self.invalid_utf8));
         }
     }
 
     /// [`RecordStats::take_record`]'s cells, each also fed to its column's profiler.
     /// Columns past [`MAX_PROFILED_COLUMNS`] only have their types inferred.
-    fn take_profiled_record(&mut self, fields: &[u8], ends: &[usize], all_text: bool) {
-        let record_is_text = all_text || std::str::from_utf8(fields).is_ok();
-        let mut start = 0;
-        for (index, (column, &end)) in self.columns.iter_mut().zip(ends).enumerate() {
-            let cell = &fields[start..end];
-            start = end;
+    fn take_profiled_record(&mut self, fields: Fields<'_>, all_text: bool) {
+        let record_is_text = all_text || std::str::from_utf8(fields.text()).is_ok();
+        for (index, (column, cell)) in self.columns.iter_mut().zip(fields.iter()).enumerate() {
             let text = if record_is_text {
                 std::borrow::Cow::Borrowed(cell)
             } else {
