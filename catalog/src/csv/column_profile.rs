@@ -237,6 +237,10 @@ fn widen(range: Option<(i64, i64)>, value: i64) -> (i64, i64) {
 struct TextRange {
     min: Option<Vec<u8>>,
     max: Option<Vec<u8>>,
+    /// [`prefix_key`] of `min` and of `max`: most values' own key is strictly between the
+    /// two, which settles that they are neither, without comparing their bytes.
+    min_key: u64,
+    max_key: u64,
     shortest: u64,
     longest: u64,
     total_chars: u64,
@@ -246,20 +250,26 @@ impl TextRange {
     /// A value seen `count` times.
     fn observe(&mut self, value: &[u8], count: u64) {
         let compared = &value[..value.len().min(MAX_COMPARED_BYTES)];
+        let key = prefix_key(compared);
         let chars = char_count(value);
         self.total_chars += chars * count;
         match (&mut self.min, &mut self.max) {
             (Some(min), Some(max)) => {
-                if compared < min.as_slice() {
+                if key > self.min_key && key < self.max_key {
+                    // Strictly between the two: neither.
+                } else if compared < min.as_slice() {
                     replace(min, compared);
+                    self.min_key = key;
                 } else if compared > max.as_slice() {
                     replace(max, compared);
+                    self.max_key = key;
                 }
                 self.shortest = self.shortest.min(chars);
                 self.longest = self.longest.max(chars);
             }
             _ => {
                 (self.min, self.max) = (Some(compared.to_vec()), Some(compared.to_vec()));
+                (self.min_key, self.max_key) = (key, key);
                 (self.shortest, self.longest) = (chars, chars);
             }
         }
@@ -274,18 +284,33 @@ impl TextRange {
             (Some(min), Some(max)) => {
                 if their_min < min {
                     replace(min, their_min);
+                    self.min_key = other.min_key;
                 }
                 if their_max > max {
                     replace(max, their_max);
+                    self.max_key = other.max_key;
                 }
                 self.shortest = self.shortest.min(other.shortest);
                 self.longest = self.longest.max(other.longest);
             }
             _ => {
                 (self.min, self.max) = (Some(their_min.clone()), Some(their_max.clone()));
+                (self.min_key, self.max_key) = (other.min_key, other.max_key);
                 (self.shortest, self.longest) = (other.shortest, other.longest);
             }
         }
+    }
+}
+
+/// The first 8 bytes of `value` as a big-endian number, shorter values padded with zeros.
+/// Keys order as values do, loosely: `a`'s key below `b`'s means `a < b` (equal keys say
+/// nothing, as `ab` and `ab\0` show).
+fn prefix_key(value: &[u8]) -> u64 {
+    match value.first_chunk::<8>() {
+        Some(first) => u64::from_be_bytes(*first),
+        None => value.iter().enumerate().fold(0, |key, (index, &byte)| {
+            key | u64::from(byte) << (56 - 8 * index)
+        }),
     }
 }
 
@@ -891,5 +916,36 @@ mod tests {
         // Short values: exact up to EXACT_DISTINCT_VALUES of them, sketched past it.
         assert!(profile_of(EXACT_DISTINCT_VALUES, 8).distinct_exact);
         assert!(!profile_of(EXACT_DISTINCT_VALUES + 1, 8).distinct_exact);
+    }
+
+    /// Short values, shared prefixes, zero bytes and values past 8 bytes, in two halves
+    /// merged: the same smallest and largest as comparing every value whole.
+    #[test]
+    fn text_ranges_keyed_on_prefixes_find_the_true_smallest_and_largest() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+        let mut random = StdRng::seed_from_u64(0x7E47);
+        for case in 0..2_000 {
+            let values: Vec<Vec<u8>> = (0..random.random_range(1..40))
+                .map(|_| {
+                    let length = random.random_range(0..12);
+                    (0..length)
+                        .map(|_| [0, b'a', b'b', 0xFF][random.random_range(0..4)])
+                        .collect()
+                })
+                .collect();
+            let (mut first, mut second) = (TextRange::default(), TextRange::default());
+            let half = values.len() / 2;
+            for value in &values[..half] {
+                first.observe(value, 1);
+            }
+            for value in &values[half..] {
+                second.observe(value, 1);
+            }
+            first.merge(&second);
+            let range = |text: &TextRange| (text.min.clone(), text.max.clone());
+            let expected = (values.iter().min().cloned(), values.iter().max().cloned());
+            assert_eq!(range(&first), expected, "case {case}: {values:?}");
+        }
     }
 }
