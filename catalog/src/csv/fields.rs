@@ -4,8 +4,8 @@
 //! carried from one call to the next.
 //!
 //! A record without a quoted field (nearly every record of most tables) is not copied: its
-//! fields are spans of the input. A record with one is read again and its fields copied
-//! into a buffer, quotes removed.
+//! fields are spans of the input. From its first quoted field on, a record's fields are
+//! copied into a buffer, quotes removed (with the few fields before it).
 //!
 //! It reads what csv-core's default dialect reads (a test checks it against csv-core on
 //! random input): `"` quotes a field only at its start and `""` inside quotes is one quote;
@@ -50,6 +50,14 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// How far a record could be split without copying.
+enum Unquoted {
+    /// All of it: its text ends at `end`, and the next record begins at `next`.
+    Record { end: usize, next: usize },
+    /// Up to a field that starts with a quote, at this offset.
+    QuoteAt(usize),
+}
+
 /// Reusable buffers for one record's fields.
 #[derive(Debug, Default)]
 pub struct FieldSplitter {
@@ -89,17 +97,18 @@ impl FieldSplitter {
             let record_line = line;
             let record_start = at;
             match self.unquoted(records, record_start, &ends_field, delimiter) {
-                Some((record_end, next)) => {
+                Unquoted::Record { end, next } => {
                     at = next;
-                    line += u64::from(records.get(record_end) == Some(&b'\n'));
+                    line += u64::from(records.get(end) == Some(&b'\n'));
                     let fields = Fields {
-                        text: &records[record_start..record_end],
+                        text: &records[record_start..end],
                         spans: &self.spans,
                     };
                     each(fields, record_line);
                 }
-                None => {
-                    at = self.copying(records, record_start, &ends_field, delimiter, &mut line);
+                Unquoted::QuoteAt(quote) => {
+                    self.copy_fields_so_far(&records[record_start..]);
+                    at = self.copying(records, quote, &ends_field, delimiter, &mut line);
                     let fields = Fields {
                         text: &self.copied,
                         spans: &self.spans,
@@ -110,22 +119,21 @@ impl FieldSplitter {
         }
     }
 
-    /// The fields of the record at `at` as spans of `records` (relative to `at`), when no
-    /// field is quoted; returns where the record's text ends and where the next one
-    /// begins. `None` at the first quoted field.
+    /// The fields of the record at `record_start` as spans of `records` (relative to
+    /// `record_start`), up to the first field that starts with a quote.
     fn unquoted(
         &mut self,
         records: &[u8],
         record_start: usize,
         ends_field: &[bool; 256],
         delimiter: u8,
-    ) -> Option<(usize, usize)> {
+    ) -> Unquoted {
         self.spans.clear();
         let length = records.len();
         let mut at = record_start;
         loop {
             if records[at] == b'"' {
-                return None;
+                return Unquoted::QuoteAt(at);
             }
             // Fields are short: a byte loop beats a memchr call per field.
             let field_start = at;
@@ -135,24 +143,38 @@ impl FieldSplitter {
             self.spans
                 .push((field_start - record_start, at - record_start));
             if at == length {
-                return Some((at, at));
+                return Unquoted::Record { end: at, next: at };
             }
-            let byte = records[at];
-            if byte != delimiter {
-                return Some((at, at + 1));
+            if records[at] != delimiter {
+                return Unquoted::Record {
+                    end: at,
+                    next: at + 1,
+                };
             }
             at += 1;
             if at == length {
                 // `a,` at the very end: a last empty field
                 let end = at - record_start;
                 self.spans.push((end, end));
-                return Some((at, at));
+                return Unquoted::Record { end: at, next: at };
             }
         }
     }
 
-    /// The fields of the record at `at`, copied into `copied` without their quotes;
-    /// returns where the next record begins.
+    /// Copies the fields found so far (spans of `record`) into `copied`, and makes their
+    /// spans point there.
+    fn copy_fields_so_far(&mut self, record: &[u8]) {
+        self.copied.clear();
+        for span in &mut self.spans {
+            let start = self.copied.len();
+            self.copied.extend_from_slice(&record[span.0..span.1]);
+            *span = (start, self.copied.len());
+        }
+    }
+
+    /// The rest of a record from the field at `at` (which starts with a quote), copied into
+    /// `copied` without quotes after the fields already there; returns where the next
+    /// record begins.
     fn copying(
         &mut self,
         records: &[u8],
@@ -161,8 +183,6 @@ impl FieldSplitter {
         delimiter: u8,
         line: &mut u64,
     ) -> usize {
-        self.copied.clear();
-        self.spans.clear();
         let length = records.len();
         loop {
             let start = self.copied.len();
