@@ -369,4 +369,60 @@ mod tests {
             }
         }
     }
+
+    /// A chunk's buffer that counts how many such buffers are alive.
+    struct Counted {
+        bytes: Vec<u8>,
+        alive: Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl AsRef<[u8]> for Counted {
+        fn as_ref(&self) -> &[u8] {
+            &self.bytes
+        }
+    }
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.alive.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Chunks handed on much faster than they are parsed: never more than `parsers` are
+    /// held at once (the bound is reached, and not passed), and all are let go at the end.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_parsers_hold_at_most_their_number_of_chunks() {
+        let header = "id,name,amount\n";
+        let rows: String = (0..20_000)
+            .map(|row| format!("{row},name {row},{}.5\n", row % 977))
+            .collect();
+        let mut joiner = Joiner::new(header.as_bytes(), 1024);
+        joiner.join(header.as_bytes());
+        let settings = ScanSettings {
+            parsers: 2,
+            ..ScanSettings::default()
+        };
+        let mut parsers = Parsers::start(&joiner, settings);
+        let alive = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut most_alive = 0;
+        for _ in 0..24 {
+            alive.fetch_add(1, Ordering::SeqCst);
+            let chunk = Bytes::from_owner(Counted {
+                bytes: rows.clone().into_bytes(),
+                alive: Arc::clone(&alive),
+            });
+            parsers.parse(chunk, 2).await.unwrap();
+            most_alive = most_alive.max(alive.load(Ordering::SeqCst));
+        }
+        let rows_parsed: u64 = parsers
+            .finish()
+            .await
+            .unwrap()
+            .iter()
+            .map(|piece| piece.rows)
+            .sum();
+        assert_eq!(rows_parsed, 24 * 20_000);
+        assert_eq!(most_alive, settings.parsers, "chunks held at once, at most");
+        assert_eq!(alive.load(Ordering::SeqCst), 0);
+    }
 }
