@@ -102,5 +102,7 @@ unit:
 	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
 	  cargo test --workspace --exclude frontend
 
-e2e:
-	scripts/e2e.sh
+# The debug server (the binary `make unit` compiled) with the release site `wasm-release`
+# built: the bundle whose size is checked is the one the browser tests run.
+e2e: wasm-release
+	scripts/e2e.sh --release-site

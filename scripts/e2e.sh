@@ -3,17 +3,32 @@
 # builds the site (wasm, CSS) and the server, starts the server on a free port with its own data
 # folder, waits until it is ready, runs the tests, and stops the server it started.
 #
-#   scripts/e2e.sh [--release] [playwright args...]
+#   scripts/e2e.sh [--release | --release-site] [playwright args...]
+#
+# By default the debug server with a debug site (quick to rebuild while working on a test);
+# `--release` the release server and site, as `make run` serves them; `--release-site` the
+# debug server with the release site already in target/site (`make wasm-release` builds it:
+# `make test` does so once for its size check, and tests the same bundle here, without a
+# third wasm build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile=debug
-if [ "${1:-}" = "--release" ]; then
-  profile=release
-  shift
-fi
+site=debug
+case "${1:-}" in
+  --release) profile=release; site=release; shift ;;
+  --release-site) site=release; shift ;;
+esac
 
-if [ "$profile" = debug ]; then
+if [ "$profile" = debug ] && [ "$site" = release ]; then
+  if [ ! -f target/site/pkg/database-manager.wasm.gz ]; then
+    echo "no release site in target/site/pkg: run make wasm-release first"; exit 1
+  fi
+  # The server binary the Rust tests build (`make unit`), with the flags and name
+  # cargo-leptos gives a server (type-erased views, as the release wasm has them).
+  RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
+    cargo test --workspace --exclude frontend --no-run
+elif [ "$profile" = debug ]; then
   # The site (wasm, JS, CSS) from cargo-leptos, and the server binary the Rust tests build
   # (`make unit`), compiled with the flags and name cargo-leptos gives a debug server (a
   # server compiled without them renders pages the wasm cannot hydrate). After `make unit`
