@@ -20,30 +20,28 @@ case "${1:-}" in
   --release-site) site=release; shift ;;
 esac
 
-if [ "$profile" = debug ] && [ "$site" = release ]; then
-  if [ ! -f target/site/pkg/database-manager.wasm.gz ]; then
-    echo "no release site in target/site/pkg: run make wasm-release first"; exit 1
-  fi
-  # The server binary the Rust tests build (`make unit`), with the flags and name
-  # cargo-leptos gives a server (type-erased views, as the release wasm has them).
-  RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
-    cargo test --workspace --exclude frontend --no-run
-elif [ "$profile" = debug ]; then
-  # The site (wasm, JS, CSS) from cargo-leptos, and the server binary the Rust tests build
-  # (`make unit`), compiled with the flags and name cargo-leptos gives a debug server (a
-  # server compiled without them renders pages the wasm cannot hydrate). After `make unit`
-  # the second command has nothing to do. `--split` as in release: the wasm of a
-  # `#[lazy]` function imports a module only the split step provides, so an unsplit bundle
-  # fails on the first lazily loaded page. The release site's files go first: the server
-  # would send their precompressed copies in place of the debug ones.
-  rm -rf target/site/pkg
-  cargo leptos build --frontend-only --split
-  RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
-    cargo test --workspace --exclude frontend --no-run
-else
+if [ "$profile" = release ]; then
   # As `make run` serves it: type-erased views in both halves, lazily loaded routes in
   # their own wasm files, precompressed.
   make --no-print-directory build-release
+else
+  if [ "$site" = release ]; then
+    if [ ! -f target/site/pkg/database-manager.wasm.gz ]; then
+      echo "no release site in target/site/pkg: run make wasm-release first"; exit 1
+    fi
+  else
+    # The site (wasm, JS, CSS) from cargo-leptos. `--split` as in release: the wasm of a
+    # `#[lazy]` function imports a module only the split step provides, so an unsplit
+    # bundle fails on the first lazily loaded page. The release site's files go first: the
+    # server would send their precompressed copies in place of the debug ones.
+    rm -rf target/site/pkg
+    cargo leptos build --frontend-only --split
+  fi
+  # The server binary the Rust tests build (`make unit`; after it this has nothing to do),
+  # compiled with the flags and name cargo-leptos gives a server: type-erased views, as the
+  # wasm has them (a server compiled without them renders pages the wasm cannot hydrate).
+  RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=database-manager \
+    cargo test --workspace --exclude frontend --no-run
 fi
 
 data_dir=$(mktemp -d)
