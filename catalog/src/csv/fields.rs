@@ -58,6 +58,15 @@ enum Unquoted {
     QuoteAt(usize),
 }
 
+/// Where the unquoted text from `at` ends: at the first delimiter or line end, or at the
+/// end of `records`. Fields are short: a byte loop beats a memchr call per field.
+fn field_end(records: &[u8], mut at: usize, ends_field: &[bool; 256]) -> usize {
+    while at < records.len() && !ends_field[usize::from(records[at])] {
+        at += 1;
+    }
+    at
+}
+
 /// Reusable buffers for one record's fields.
 #[derive(Debug, Default)]
 pub struct FieldSplitter {
@@ -135,11 +144,8 @@ impl FieldSplitter {
             if records[at] == b'"' {
                 return Unquoted::QuoteAt(at);
             }
-            // Fields are short: a byte loop beats a memchr call per field.
             let field_start = at;
-            while at < length && !ends_field[usize::from(records[at])] {
-                at += 1;
-            }
+            at = field_end(records, at, ends_field);
             self.spans
                 .push((field_start - record_start, at - record_start));
             if at == length {
@@ -190,9 +196,7 @@ impl FieldSplitter {
                 at = self.quoted(records, at + 1, line);
             }
             let field_start = at;
-            while at < length && !ends_field[usize::from(records[at])] {
-                at += 1;
-            }
+            at = field_end(records, at, ends_field);
             self.copied.extend_from_slice(&records[field_start..at]);
             self.spans.push((start, self.copied.len()));
             if at == length {
