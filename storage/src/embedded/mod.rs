@@ -5,10 +5,13 @@
 //! It gets its own listener rather than a route in the app's router: S3 path-style URLs
 //! (`/{bucket}/{key}`) would collide with the app's routes. Listings are answered by a
 //! key-ordered walk ([`listing`]) instead of s3s-fs's whole-bucket scan ([`service`]).
+//! Before it serves, it clears uploads a killed process left half-created
+//! ([`upload_files`]).
 
 mod body;
 mod listing;
 mod service;
+mod upload_files;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -96,6 +99,7 @@ impl EmbeddedS3 {
                 path: bucket_dir.clone(),
                 source,
             })?;
+        remove_cut_short_uploads(data_dir).await?;
         let filesystem = s3s_fs::FileSystem::new(data_dir).map_err(|error| {
             StorageError::Embedded(format!("cannot serve {}: {error:?}", data_dir.display()))
         })?;
@@ -182,6 +186,29 @@ impl Drop for EmbeddedS3 {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+/// Clears what a process killed while creating an upload left in `data_dir`
+/// ([`upload_files`]): nothing serves the folder yet, so nothing is under way.
+async fn remove_cut_short_uploads(data_dir: &Path) -> Result<()> {
+    let root = data_dir.to_owned();
+    let removed =
+        tokio::task::spawn_blocking(move || upload_files::remove_cut_short_uploads(&root))
+            .await
+            .map_err(|error| {
+                StorageError::Embedded(format!("the start-up cleanup failed: {error}"))
+            })?
+            .map_err(|source| StorageError::Io {
+                path: data_dir.to_owned(),
+                source,
+            })?;
+    if removed > 0 {
+        tracing::info!(
+            removed,
+            "removed uploads a stopped process had only begun to create"
+        );
+    }
+    Ok(())
 }
 
 async fn serve(

@@ -26,6 +26,7 @@ use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
 use s3s_fs::FileSystem;
 
 use super::listing::{Request, list_page};
+use super::upload_files::{is_upload_id, uploads_under};
 
 pub struct EmbeddedService {
     filesystem: FileSystem,
@@ -310,59 +311,6 @@ impl EmbeddedService {
     }
 }
 
-/// One upload under way, as s3s-fs's files tell it.
-struct UploadFile {
-    bucket: String,
-    key: String,
-    upload_id: String,
-    initiated: std::time::SystemTime,
-}
-
-/// Every upload under way in s3s-fs's `root`.
-fn uploads_under(root: &std::path::Path) -> std::io::Result<Vec<UploadFile>> {
-    let mut uploads = Vec::new();
-    for entry in std::fs::read_dir(root)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let Some(upload) = name.to_str().and_then(parse_upload_file_name) else {
-            continue;
-        };
-        let (bucket, key, upload_id) = upload;
-        let initiated = entry.metadata()?.modified()?;
-        uploads.push(UploadFile {
-            bucket,
-            key,
-            upload_id,
-            initiated,
-        });
-    }
-    Ok(uploads)
-}
-
-/// Bucket, key and upload id from `.bucket-{b64}.object-{b64}.upload-{uuid}.metadata.json`.
-fn parse_upload_file_name(name: &str) -> Option<(String, String, String)> {
-    use base64::Engine as _;
-    let decode = |text: &str| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(text)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-    };
-    let rest = name
-        .strip_prefix(".bucket-")?
-        .strip_suffix(".metadata.json")?;
-    let (bucket, rest) = rest.split_once(".object-")?;
-    let (key, upload_id) = rest.split_once(".upload-")?;
-    is_upload_id(upload_id).then_some(())?;
-    Some((decode(bucket)?, decode(key)?, upload_id.to_owned()))
-}
-
-/// An upload id as s3s-fs makes them (a UUID: hex digits and dashes), so it is safe in a
-/// file name.
-fn is_upload_id(id: &str) -> bool {
-    id.len() == 36 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
-}
-
 /// A key that names a file under the bucket folder and nothing else.
 fn plain_key(key: &str) -> Option<&str> {
     let plain = !key.is_empty()
@@ -387,21 +335,6 @@ fn range_start(content_range: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn upload_metadata_file_names_give_bucket_key_and_id() {
-        let id = "0f0e0d0c-0b0a-0908-0706-050403020100";
-        let name = format!(".bucket-ZGJt.object-dGVhbS9hLmNzdg.upload-{id}.metadata.json");
-        assert_eq!(
-            parse_upload_file_name(&name),
-            Some(("dbm".to_owned(), "team/a.csv".to_owned(), id.to_owned()))
-        );
-        assert_eq!(
-            parse_upload_file_name(".bucket-ZGJt.object-dGVhbS9hLmNzdg.metadata.json"),
-            None
-        );
-        assert_eq!(parse_upload_file_name(&format!(".upload-{id}.json")), None);
-    }
 
     #[test]
     fn only_plain_keys_name_a_file() {
