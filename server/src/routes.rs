@@ -4,6 +4,8 @@
 //! [CSRF checks](crate::security::same_origin_writes), [identity](crate::identity::identify),
 //! and [JSON bodies as forms](crate::json_form::json_as_form).
 
+use std::sync::OnceLock;
+
 use app::{App, shell};
 use auth::Auth;
 use axum::Router;
@@ -13,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use catalog::Catalog;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use shared::{ErrorCode, routes};
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
@@ -44,8 +46,21 @@ pub struct AppState {
 #[derive(Clone, Debug, Default)]
 pub struct Stopping(pub tokio_util::sync::CancellationToken);
 
+/// The app's pages, walked once per process and shared by every router built in it.
+///
+/// Walking them is not only work: while leptos_server walks an app's routes it suspends
+/// the loading of every resource in the process (a process-wide flag), and a resource
+/// first polled meanwhile never loads. A page rendered by one server while another server
+/// in the same process built its router hung for good (the integration tests start many
+/// servers in one process; in a test, 29 of 30 home pages rendered during repeated walks
+/// never finished). Walked once, before any router exists, nothing can render meanwhile.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let (catalog, auth) = (state.catalog.clone(), state.auth.clone());
     // What every page render and server function finds in its context.
     let context = move || {
