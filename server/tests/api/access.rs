@@ -5,7 +5,7 @@
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, call, import_form, import_ok, import_with};
+use crate::helpers::{TestApp, call, import_form, import_ok, import_with, test_client_builder};
 
 /// One call of the API: method, path, form fields.
 type Call = (
@@ -58,7 +58,7 @@ async fn anonymous_callers_get_401_from_every_call_and_pages_send_them_to_sign_i
     .await;
     assert_eq!(upload.status(), 401);
 
-    let browser = reqwest::Client::builder()
+    let browser = test_client_builder()
         .redirect(Policy::none())
         .build()
         .unwrap();

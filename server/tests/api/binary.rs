@@ -5,7 +5,7 @@
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::session_cookie;
+use crate::helpers::{session_cookie, test_client};
 use catalog::{Layout, Scope};
 use futures::StreamExt as _;
 use serde_json::{Value, json};
@@ -82,7 +82,7 @@ fn user_command(settings: &[(&str, &str)], args: &[&str], stdin: &str) -> Output
 
 /// Signs in through the API; the session cookie (`name=value`).
 async fn sign_in(base: &str, user: &str) -> String {
-    let response = reqwest::Client::new()
+    let response = test_client()
         .post(format!("{base}/api/sign_in"))
         .form(&[("username", user), ("password", "correct horse battery")])
         .send()
@@ -184,7 +184,7 @@ async fn an_external_s3_store_serves_the_same_list_as_embedded() {
     wait_until_ready(&base).await;
 
     let cookie = sign_in(&base, "local").await;
-    let body: Value = reqwest::Client::new()
+    let body: Value = test_client()
         .get(format!("{base}/api/databases"))
         .header("cookie", &cookie)
         .send()
@@ -214,14 +214,14 @@ async fn an_external_s3_store_serves_the_same_list_as_embedded() {
         "set a new password for local and signed it out everywhere"
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let old_cookie = reqwest::Client::new()
+    let old_cookie = test_client()
         .get(format!("{base}/api/databases"))
         .header("cookie", &cookie)
         .send()
         .await
         .unwrap();
     assert_eq!(old_cookie.status(), 401);
-    let signed_in = reqwest::Client::new()
+    let signed_in = test_client()
         .post(format!("{base}/api/sign_in"))
         .form(&[("username", "local"), ("password", "a fresh password here")])
         .send()
@@ -314,7 +314,7 @@ async fn sigterm_drains_and_stops_the_server_and_restart_keeps_the_data() {
     let guard = ChildGuard(Some(start(port)));
     let base = format!("http://127.0.0.1:{port}");
     wait_until_ready(&base).await;
-    let signed_up = reqwest::Client::new()
+    let signed_up = test_client()
         .post(format!("{base}/api/sign_up"))
         .form(&[("username", "dana"), ("password", "correct horse battery")])
         .send()
@@ -323,7 +323,7 @@ async fn sigterm_drains_and_stops_the_server_and_restart_keeps_the_data() {
     assert_eq!(signed_up.status(), 200);
     let cookie = session_cookie(&signed_up);
     let list = |base: String, cookie: String| async move {
-        let response = reqwest::Client::new()
+        let response = test_client()
             .get(format!("{base}/api/databases"))
             .header("cookie", cookie)
             .send()
@@ -357,7 +357,7 @@ async fn sigterm_drains_and_stops_the_server_and_restart_keeps_the_data() {
 /// Starts a slow import (1 MiB every 50 ms) through `base` as a new user; returns once its
 /// multipart upload exists, as `uploads_exist` tells.
 async fn start_slow_import(base: &str, uploads_exist: &impl AsyncFn() -> bool) {
-    let signed_up = reqwest::Client::new()
+    let signed_up = test_client()
         .post(format!("{base}/api/sign_up"))
         .form(&[("username", "kim"), ("password", "correct horse battery")])
         .send()
@@ -384,7 +384,7 @@ async fn start_slow_import(base: &str, uploads_exist: &impl AsyncFn() -> bool) {
     let form = reqwest::multipart::Form::new()
         .text("database", "doomed")
         .part("file", file);
-    let request = reqwest::Client::new()
+    let request = test_client()
         .post(format!("{base}/api/import_tables"))
         .header("cookie", cookie)
         .header("origin", base)

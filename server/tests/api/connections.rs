@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, test_client};
 
 #[tokio::test]
 async fn a_half_sent_request_is_disconnected_at_the_header_deadline() {
@@ -43,7 +43,7 @@ async fn past_the_connection_limit_new_connections_wait_for_room() {
     ];
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
-    let response = reqwest::Client::new()
+    let response = test_client()
         .get(format!("{}/healthz", app.base))
         .timeout(Duration::from_secs(10))
         .send()

@@ -9,7 +9,9 @@ use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 use shared::UserName;
 
-use crate::helpers::{PASSWORD, TEST_SECRET, TestApp, call, client_with_token, session_cookie};
+use crate::helpers::{
+    PASSWORD, TEST_SECRET, TestApp, call, client_with_token, session_cookie, test_client_builder,
+};
 
 #[tokio::test]
 async fn tampered_expired_and_old_secret_cookies_are_rejected() {
@@ -306,7 +308,7 @@ async fn closed_sign_up_is_403_and_https_cookies_are_secure() {
 async fn signing_in_works_without_javascript_and_its_error_shows_on_the_page() {
     let app = TestApp::spawn().await;
     let _ = app.client_for("alice").await;
-    let browser = reqwest::Client::builder()
+    let browser = test_client_builder()
         .redirect(Policy::none())
         .build()
         .unwrap();

@@ -13,6 +13,20 @@ use shared::routes::{self, import_fields};
 pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The longest any test request may take, from sending to the last byte: a request the
+/// server never finishes fails its test with a timeout instead of stalling the whole run.
+pub const CLIENT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A client whose requests end at [`CLIENT_DEADLINE`].
+pub fn test_client() -> reqwest::Client {
+    test_client_builder().build().unwrap()
+}
+
+/// [`test_client`] to add settings to.
+pub fn test_client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().timeout(CLIENT_DEADLINE)
+}
+
 pub struct TestApp {
     pub base: String,
     pub server: RunningServer,
@@ -52,8 +66,8 @@ impl TestApp {
         let mut app = Self {
             base: format!("http://{}", server.address),
             server,
-            http: reqwest::Client::new(),
-            anonymous: reqwest::Client::new(),
+            http: test_client(),
+            anonymous: test_client(),
             data_dir,
         };
         app.http = app.client_for("tester").await.0;
@@ -138,7 +152,7 @@ pub fn client_with_token(token: &str) -> reqwest::Client {
         AUTHORIZATION,
         HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
     );
-    reqwest::Client::builder()
+    test_client_builder()
         .default_headers(headers)
         .build()
         .unwrap()
