@@ -71,6 +71,12 @@ pub struct Config {
     #[arg(long, env = "DBM_HEADER_READ_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub header_read_secs: u64,
 
+    /// The most a page render or an API call (other than imports and downloads) may take,
+    /// in seconds; a render still running then is stopped with an error. Storage calls
+    /// have a shorter deadline of their own: this one catches a render that never ends.
+    #[arg(long, env = "DBM_PAGE_DEADLINE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub page_deadline_secs: u64,
+
     /// Connections served at once; more wait until one closes. Keep it under the process's
     /// file descriptor limit (`ulimit -n`), with room for S3 connections.
     #[arg(long, env = "DBM_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]

@@ -11,6 +11,7 @@ mod failure;
 mod identity;
 mod import;
 mod json_form;
+mod page_deadline;
 mod routes;
 mod security;
 mod serve;
@@ -147,6 +148,7 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartupError> {
             sessions: auth.sessions().clone(),
         },
         stopping: routes::Stopping(stop_long_requests.clone()),
+        page_deadline: page_deadline::PageDeadline(Duration::from_secs(config.page_deadline_secs)),
     });
 
     let (shutdown, shutdown_requested) = tokio::sync::oneshot::channel::<()>();

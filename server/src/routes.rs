@@ -2,7 +2,8 @@
 //! static site files, and the middleware every request passes through, outermost first:
 //! tracing, compression, [security headers](crate::security::security_headers),
 //! [CSRF checks](crate::security::same_origin_writes), [identity](crate::identity::identify),
-//! and [JSON bodies as forms](crate::json_form::json_as_form).
+//! and [JSON bodies as forms](crate::json_form::json_as_form); pages and server functions
+//! also pass a [deadline](crate::page_deadline).
 
 use std::sync::OnceLock;
 
@@ -28,6 +29,7 @@ use crate::failure::Failure;
 use crate::identity::{Gate, identify};
 use crate::import::{ImportLimits, import_tables};
 use crate::json_form::json_as_form;
+use crate::page_deadline::{PageDeadline, page_deadline};
 use crate::security::{BrowserPolicy, same_origin_writes, security_headers};
 
 /// What every handler can reach.
@@ -40,6 +42,7 @@ pub struct AppState {
     pub gate: Gate,
     pub browser_policy: BrowserPolicy,
     pub stopping: Stopping,
+    pub page_deadline: PageDeadline,
 }
 
 /// Cancelled when the shutdown deadline passes: imports and downloads still running stop.
@@ -70,6 +73,12 @@ pub fn router(state: AppState) -> Router {
     };
     let options = state.leptos_options.clone();
     Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        // Pages and server functions only (the routes added so far): imports and downloads
+        // run long by design, under deadlines of their own.
+        .route_layer(from_fn_with_state(state.page_deadline, page_deadline))
         .route(routes::HEALTHZ, get(healthz))
         .route(routes::READYZ, get(readyz))
         // Uploads stream through; the handler enforces DBM_MAX_UPLOAD_MB itself.
@@ -81,9 +90,6 @@ pub fn router(state: AppState) -> Router {
         .route(routes::DOWNLOAD, get(download))
         // Any other API path is a JSON 404, not the app's HTML "page not found".
         .route(UNKNOWN_API, any(unknown_api))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
-            shell(options.clone())
-        })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
