@@ -284,6 +284,15 @@ pub async fn an_upload_cut_off_midway_aborts_and_keeps_the_old_table(store: Test
     assert!(matches!(error, ImportError::CutOff { .. }), "{error}");
     assert!(error.to_string().contains("nothing was saved"));
 
+    // The abort runs in the background and removes the upload's journal entry after the
+    // upload: wait for all of it, not only for the upload to go.
+    assert!(
+        store
+            .catalog
+            .store()
+            .wait_for_aborts(Duration::from_secs(20))
+            .await
+    );
     no_incomplete_uploads(&store).await;
     assert_eq!(store.all_keys().await, keys);
     let schema = store
