@@ -65,7 +65,9 @@ pub async fn page_deadline(
             }
         }
     });
-    Response::from_parts(parts, Body::from_stream(bounded))
+    // Fused: a body is polled again after its end (the compression layer does), and
+    // `unfold` must not be.
+    Response::from_parts(parts, Body::from_stream(bounded.fuse()))
 }
 
 /// What a request that passed the deadline before answering gets: an HTML page for a
@@ -188,9 +190,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_answer_in_time_passes_unchanged() {
+    async fn an_answer_in_time_passes_unchanged_and_stays_ended() {
         let response = ask(answers, "/db/page").await;
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(body_text(response).await.unwrap(), "done");
+        let mut frames = response.into_body().into_data_stream();
+        assert_eq!(frames.next().await.unwrap().unwrap(), "done");
+        assert!(frames.next().await.is_none());
+        // Polled again after its end, as the compression layer does: still the end.
+        assert!(frames.next().await.is_none());
     }
 }
