@@ -59,6 +59,19 @@ async fn import_bytes(
 }
 
 /// Waits for the aborts that dropped uploads spawn.
+/// Waits (at most 20 s) until the background aborts of dropped uploads have ended, their
+/// journal entries removed.
+async fn all_aborts_end(store: &TestStore) {
+    assert!(
+        store
+            .catalog
+            .store()
+            .wait_for_aborts(Duration::from_secs(20))
+            .await,
+        "aborts of dropped uploads still running after 20 s"
+    );
+}
+
 async fn no_incomplete_uploads(store: &TestStore) {
     for _ in 0..50 {
         if store.incomplete_uploads().await == 0 {
@@ -246,13 +259,7 @@ pub async fn bad_files_are_refused_and_leave_the_bucket_as_it_was(store: TestSto
     assert!(matches!(error, ImportError::Empty), "{error}");
 
     // The aborts of dropped uploads run in the background, and remove their journal entries.
-    assert!(
-        store
-            .catalog
-            .store()
-            .wait_for_aborts(Duration::from_secs(20))
-            .await
-    );
+    all_aborts_end(&store).await;
     assert_eq!(store.all_keys().await, keys, "nothing may be left behind");
     no_incomplete_uploads(&store).await;
 }
@@ -286,13 +293,7 @@ pub async fn an_upload_cut_off_midway_aborts_and_keeps_the_old_table(store: Test
 
     // The abort runs in the background and removes the upload's journal entry after the
     // upload: wait for all of it, not only for the upload to go.
-    assert!(
-        store
-            .catalog
-            .store()
-            .wait_for_aborts(Duration::from_secs(20))
-            .await
-    );
+    all_aborts_end(&store).await;
     no_incomplete_uploads(&store).await;
     assert_eq!(store.all_keys().await, keys);
     let schema = store
